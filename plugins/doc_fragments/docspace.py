@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """The connection options every docspace module shares, and its attributes."""
+
+    DOCUMENTATION = r'''
+options:
+  base_url:
+    description:
+      - Address of the DocSpace portal, with its scheme, such as V(https://docspace.example.com).
+      - If not set, the value of the E(DOCSPACE_URL) environment variable is used.
+    type: str
+    required: true
+  api_key:
+    description:
+      - A DocSpace API key (Developer Tools > API keys), sent as C(Authorization: Bearer <key>) to exchange it
+        for the short-lived C(x-signature) token that the OAuth client endpoints require.
+      - Mutually exclusive with O(username) and O(password).
+      - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used.
+    type: str
+  username:
+    description:
+      - E-mail of a DocSpace account to log in with, when no O(api_key) is given.
+      - If not set, the value of the E(DOCSPACE_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password for O(username).
+      - If not set, the value of the E(DOCSPACE_PASSWORD) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the portal's TLS certificate. Set O(ca_path) rather than turning this off.
+      - If not set, the value of the E(DOCSPACE_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of the CA certificates that signed the portal certificate, for private CAs.
+      - If not set, the value of the E(DOCSPACE_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each answer from DocSpace.
+      - If not set, the value of the E(DOCSPACE_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+  http_agent:
+    description:
+      - The User-Agent header sent to DocSpace.
+    type: str
+    default: ansible-onlyoffice.docspace
+  retries:
+    description:
+      - How many times a request is retried, with exponential backoff and jitter, after HTTP 429, 502, 503 or
+        504 or a connection error. Each retry is reported as a warning.
+      - A create whose outcome is unknown is looked up before it is sent again, so a client is never created
+        twice; a secret rotation is retried only when the server surely refused it (HTTP 429).
+      - If not set, the value of the E(DOCSPACE_RETRIES) environment variable is used.
+    type: int
+    default: 3
+requirements:
+  - requests
+notes:
+  - DocSpace limits each user to 10 creates a minute (HTTP 429). The modules wait and retry within O(retries).
+'''
+
+    ACTION_GROUP = r'''
+attributes:
+  action_group:
+    description: Use C(group/onlyoffice.docspace.docspace) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - onlyoffice.docspace.docspace
+'''

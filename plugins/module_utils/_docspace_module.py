@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AnsibleModule every docspace module runs as.
+
+Private to this collection: it may change in any release. It owns the shared
+connection options, the one way to fail (scrubbed, never a traceback), and the
+lookup of a client by id or by unique name.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api as api
+
+UUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
+
+CONNECTION_SPEC = dict(
+    base_url=dict(type='str', required=True, fallback=(env_fallback, ['DOCSPACE_URL'])),
+    api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_API_KEY'])),
+    username=dict(type='str', fallback=(env_fallback, ['DOCSPACE_USERNAME'])),
+    password=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_PASSWORD'])),
+    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['DOCSPACE_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(env_fallback, ['DOCSPACE_CA_PATH'])),
+    timeout=dict(type='float', default=30, fallback=(env_fallback, ['DOCSPACE_TIMEOUT'])),
+    http_agent=dict(type='str', default='ansible-onlyoffice.docspace'),
+    retries=dict(type='int', default=3, fallback=(env_fallback, ['DOCSPACE_RETRIES'])),
+)
+
+
+class DocSpaceModule(AnsibleModule):
+    """AnsibleModule with the connection options; ``needs_auth`` False for public reads."""
+
+    def __init__(self, argument_spec, needs_auth=True, **kwargs):
+        spec = dict(CONNECTION_SPEC)
+        spec.update(argument_spec)
+        kwargs.setdefault('mutually_exclusive', []).extend([('api_key', 'username'), ('api_key', 'password')])
+        kwargs.setdefault('required_together', []).append(('username', 'password'))
+        super(DocSpaceModule, self).__init__(argument_spec=spec, **kwargs)
+        self.needs_auth = needs_auth
+        self._api = None
+        if not api.HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=api.REQUESTS_IMPORT_ERROR)
+        self._check_connection_options()
+
+    def _check_connection_options(self):
+        params = self.params
+        url = params['base_url']
+        if not url.startswith(('http://', 'https://')) or len(url.split('://', 1)[1].strip('/')) == 0:
+            self.fail_json(msg='base_url must be the portal address with its scheme, such as '
+                               'https://docspace.example.com (got %r).' % url)
+        if self.needs_auth and not (params['api_key'] or (params['username'] and params['password'])):
+            self.fail_json(msg='one of api_key, or username and password, is required to manage OAuth clients '
+                               '(or set DOCSPACE_API_KEY, or DOCSPACE_USERNAME and DOCSPACE_PASSWORD).')
+        if params['timeout'] <= 0:
+            self.fail_json(msg='timeout must be a positive number of seconds (got %s).' % params['timeout'])
+        if params['retries'] < 0:
+            self.fail_json(msg='retries must be 0 or more (got %s).' % params['retries'])
+        ids = params.get('client_id')
+        for value in (ids if isinstance(ids, list) else [ids] if ids else []):
+            if not UUID_RE.match(value):
+                self.fail_json(msg='client_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, '
+                                   'as DocSpace assigns them (got %r).' % value)
+
+    @property
+    def api(self):
+        if self._api is None:
+            p = self.params
+            self._api = api.DocSpaceAPI(
+                p['base_url'], api_key=p['api_key'], username=p['username'], password=p['password'],
+                validate_certs=p['validate_certs'], ca_path=p['ca_path'], timeout=p['timeout'],
+                http_agent=p['http_agent'], retries=p['retries'], warn=self.warn)
+            if not p['validate_certs'] and p['base_url'].startswith('https://'):
+                self.warn('validate_certs is false: the portal certificate is not checked, so a man in the '
+                          'middle could read the credentials. Prefer ca_path.')
+        return self._api
+
+    def scrub(self, text):
+        return self._api.scrub(text) if self._api else text
+
+    def fail(self, msg, **result):
+        """The one way to fail: the message scrubbed of every credential and JWT."""
+        self.fail_json(msg=self.scrub(msg), **result)
+
+    def fail_from(self, exc, **result):
+        if exc.status:
+            result.setdefault('status', exc.status)
+        self.fail(str(exc), **result)
+
+    def find_client(self, client_id=None, name=None):
+        """The client by id (one GET), or by name (list pages; fails when several share it)."""
+        if client_id:
+            return self.api.find_client(client_id)
+        found = [c for c in self.api.list_clients() if c.get('name') == name]
+        if len(found) > 1:
+            self.fail('%d OAuth clients are named %r (DocSpace names are not unique): %s. Set client_id to '
+                      'choose one.' % (len(found), name, ', '.join(c['client_id'] for c in found)),
+                      client_ids=[c['client_id'] for c in found])
+        return found[0] if found else None

@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The DocSpace OAuth client as data.
+
+Private to this collection: it may change in any release. ``FIELDS`` is the one table
+that says, for every managed field, its API name, whether it can change after creation,
+how it compares, and what the server accepts. Validation, comparison, the diff, the POST
+body and the full PUT body are all driven by it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import binascii
+import hashlib
+import re
+from collections import namedtuple
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore
+
+# What PUT can change on v3.7.2; CREATE fields are fixed at creation; LISTS are fixed on
+# v3.7.x but updated by PUT on newer servers; ACTIVATION goes through PATCH /activation.
+UPDATE, CREATE, LISTS, ACTIVATION = 'update', 'create', 'create-on-3.7', 'activation'
+
+Field = namedtuple('Field', 'option api kind mutability required default')
+
+FIELDS = (
+    Field('name', 'name', 'name', UPDATE, True, None),
+    Field('description', 'description', 'description', UPDATE, False, ''),
+    Field('logo', 'logo', 'logo', UPDATE, True, None),
+    Field('website_url', 'website_url', 'url', CREATE, True, None),
+    Field('terms_url', 'terms_url', 'url', CREATE, True, None),
+    Field('policy_url', 'policy_url', 'url', CREATE, True, None),
+    Field('logout_redirect_uri', 'logout_redirect_uri', 'url', CREATE, True, None),
+    Field('redirect_uris', 'redirect_uris', 'urls', LISTS, True, None),
+    Field('allowed_origins', 'allowed_origins', 'urls', UPDATE, True, None),
+    Field('scopes', 'scopes', 'scopes', LISTS, True, None),
+    Field('allow_pkce', 'allow_pkce', 'bool', UPDATE, False, False),
+    Field('enabled', 'status', 'bool', ACTIVATION, False, True),
+)
+BY_OPTION = dict((f.option, f) for f in FIELDS)
+
+# The scope catalogue a DocSpace portal serves (GET /api/2.0/scopes).
+SCOPES = ('accounts:read', 'accounts:write', 'accounts.self:read', 'accounts.self:write',
+          'files:read', 'files:write', 'rooms:read', 'rooms:write', 'openid')
+
+NAME_MIN, NAME_MAX = 3, 255  # the server allows 256, but its column is varchar(255)
+TEXT_MAX = 255  # description, and the tinytext columns of URLs (bytes)
+LIST_MIN, LIST_MAX = 1, 12
+LOGO_MAX_BYTES, LOGO_MAX_CHARS = 256000, 2000000
+LOGO_TYPES = {'png': 'image/png', 'jpg': 'image/jpeg', 'jpeg': 'image/jpeg', 'svg': 'image/svg+xml'}
+
+_PATH = r"[a-zA-Z0-9-._~:/?#\[\]@!$&'()*+,;=]*"
+# R1, the request layer: a dotted host name or an IPv4 address, the scheme optional.
+URL_RULE_REQUEST = (
+    re.compile(r'(https?://)?([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}(:\d+)?(/' + _PATH + r')?\Z'),
+    re.compile(r'https?://(\d{1,3}\.){3}\d{1,3}(:\d+)?(/' + _PATH + r')?\Z'),
+)
+# R2, the service layer: the scheme is required.
+URL_RULE_SERVICE = re.compile(r'https?://(www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b'
+                              r'([-a-zA-Z0-9()@:%_+.~#?&/=]*)\Z')
+_LOGO_RE = re.compile(r'data:image/(?:png|jpeg|jpg|svg\+xml);base64,.*.\Z')
+_URI_RE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])*\Z")
+
+
+# ----- validators: each returns None, or the rule the value breaks ---------------------
+def _check_name(value):
+    if not value.strip():
+        return 'must not be blank'
+    if not NAME_MIN <= len(value) <= NAME_MAX:
+        return 'must be %d to %d characters long (got %d)' % (NAME_MIN, NAME_MAX, len(value))
+    return None
+
+
+def _check_description(value):
+    if len(value) > TEXT_MAX:
+        return 'must be at most %d characters long (got %d)' % (TEXT_MAX, len(value))
+    return None
+
+
+def logo_size(value):
+    """Bytes that java.util.Base64's strict decoder gets from the data URI, or None."""
+    data = value.split(',', 1)[1] if ',' in value else ''
+    if not re.match(r'[A-Za-z0-9+/]*={0,2}\Z', data) or len(data.rstrip('=')) % 4 == 1:
+        return None
+    stripped = data.rstrip('=')
+    try:
+        return len(base64.b64decode(stripped + '=' * (-len(stripped) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _check_logo(value):
+    if not _LOGO_RE.match(value):
+        return 'must be a data URI: data:image/png, image/jpeg or image/svg+xml;base64,<data>'
+    size = logo_size(value)
+    if size is None:
+        return 'must carry strict base64 data (no spaces or line breaks)'
+    if size > LOGO_MAX_BYTES or len(value) > LOGO_MAX_CHARS:
+        return 'must be at most %d bytes of image (got %d)' % (LOGO_MAX_BYTES, size)
+    return None
+
+
+def _check_url(value):
+    if not any(rule.match(value) for rule in URL_RULE_REQUEST) or not URL_RULE_SERVICE.match(value):
+        return ('must be an http(s) URL with a dotted host name or an IPv4 address (DocSpace refuses '
+                'localhost, single-label hosts, %-escapes and spaces here)')
+    if len(value.encode('utf-8')) > TEXT_MAX:
+        return 'must be at most %d bytes long' % TEXT_MAX
+    return None
+
+
+def _check_list_url(value):
+    if not value.strip() or not _URI_RE.match(value):
+        return 'must be a valid URI'
+    parts = urlsplit(value)
+    if parts.scheme not in ('http', 'https', 'claude'):
+        return 'must use the http, https or claude scheme'
+    if parts.scheme != 'claude' and not parts.netloc:
+        return 'must name a host'
+    if len(value.encode('utf-8')) > TEXT_MAX:
+        return 'must be at most %d bytes long' % TEXT_MAX
+    return None
+
+
+def _check_list(values, item_check):
+    if not LIST_MIN <= len(values) <= LIST_MAX:
+        return 'must hold %d to %d items (got %d)' % (LIST_MIN, LIST_MAX, len(values))
+    for item in values:
+        problem = item_check(item)
+        if problem:
+            return 'item %r %s' % (item, problem)
+    return None
+
+
+def _check_scope(value):
+    if value not in SCOPES:
+        return 'is not a DocSpace scope (known: %s)' % ', '.join(SCOPES)
+    return None
+
+
+CHECKS = {
+    'name': _check_name,
+    'description': _check_description,
+    'logo': _check_logo,
+    'url': _check_url,
+    'urls': lambda v: _check_list(v, _check_list_url),
+    'scopes': lambda v: _check_list(v, _check_scope) if v else 'must hold at least one scope',
+    'bool': lambda v: None,
+}
+
+
+def validate(params):
+    """Every rule broken by the options the user set, as 'option: rule' messages."""
+    problems = []
+    for field in FIELDS:
+        value = params.get(field.option)
+        if value is None:
+            continue
+        problem = CHECKS[field.kind](value)
+        if problem:
+            problems.append('%s %s' % (field.option, problem))
+    return problems
+
+
+def missing_for_create(params):
+    return [f.option for f in FIELDS if f.required and params.get(f.option) is None]
+
+
+def logo_from_file(path):
+    """A data URI for a png, jpeg or svg file; raises ValueError with the rule it breaks."""
+    with open(path, 'rb') as handle:
+        data = handle.read(LOGO_MAX_BYTES + 1)
+    if len(data) > LOGO_MAX_BYTES:
+        raise ValueError('must be at most %d bytes' % LOGO_MAX_BYTES)
+    if data.startswith(b'\x89PNG\r\n\x1a\n'):
+        mime = 'image/png'
+    elif data.startswith(b'\xff\xd8\xff'):
+        mime = 'image/jpeg'
+    elif b'<svg' in data[:4096]:
+        mime = 'image/svg+xml'
+    else:
+        raise ValueError('must be a PNG, JPEG or SVG image')
+    return 'data:%s;base64,%s' % (mime, base64.b64encode(data).decode('ascii'))
+
+
+# ----- the client as compared ----------------------------------------------------------
+def _norm(field, value):
+    if field.kind in ('urls', 'scopes'):
+        return sorted(set(value or []))  # Java Sets on the server: order is not kept
+    if field.kind == 'bool':
+        return bool(value)
+    if field.option == 'description':
+        return value or ''
+    return value
+
+
+def from_server(client):
+    """The managed fields of a server ClientResponse, by option name, normalised."""
+    state = {}
+    for field in FIELDS:
+        if field.option == 'logout_redirect_uri':
+            value = ','.join(client.get('logout_redirect_uris') or [])
+        elif field.option == 'allow_pkce':
+            value = 'none' in (client.get('authentication_methods') or [])
+        elif field.option == 'enabled':
+            value = client.get('enabled', True)
+        else:
+            value = client.get(field.api)
+        state[field.option] = _norm(field, value)
+    return state
+
+
+def desired(params, current=None):
+    """The state asked for: the options the user set over the current state (or defaults)."""
+    state = {}
+    for field in FIELDS:
+        value = params.get(field.option)
+        if value is not None:
+            state[field.option] = _norm(field, value)
+        elif current is not None:
+            state[field.option] = current[field.option]
+        else:
+            state[field.option] = _norm(field, field.default) if field.default is not None else None
+    return state
+
+
+def differences(current, wanted):
+    """Option names whose wanted value differs, grouped by how they can change."""
+    out = {UPDATE: [], CREATE: [], LISTS: [], ACTIVATION: []}
+    for field in FIELDS:
+        if current[field.option] != wanted[field.option]:
+            out[field.mutability].append(field.option)
+    return out
+
+
+def post_body(state):
+    body = dict((f.api, state[f.option]) for f in FIELDS if f.mutability != ACTIVATION)
+    if not body.get('description'):
+        body.pop('description', None)
+    return body
+
+
+def put_body(state, lists_from=None):
+    """The full PUT body: PUT replaces, so every updatable field is sent (an omitted
+    allow_pkce would turn PKCE off). redirect_uris and scopes are ignored by v3.7.x and
+    required by newer servers, so they are always sent (from ``lists_from`` when given)."""
+    body = dict((f.api, state[f.option]) for f in FIELDS if f.mutability == UPDATE)
+    lists = lists_from if lists_from is not None else state
+    for field in FIELDS:
+        if field.mutability == LISTS:
+            body[field.api] = lists[field.option]
+    return body
+
+
+def for_diff(state):
+    """A copy fit for --diff: the logo is summarised (it can be 256 KB of base64)."""
+    if not state:
+        return {}
+    out = dict(state)
+    if out.get('logo'):
+        digest = hashlib.sha256(out['logo'].encode('utf-8')).hexdigest()[:16]
+        out['logo'] = '%s... (%d characters, sha256 %s)' % (out['logo'][:30], len(out['logo']), digest)
+    return out
+
+
+def public(client):
+    """A server ClientResponse without its secret (plain or ciphertext)."""
+    return dict((k, v) for k, v in (client or {}).items() if k != 'client_secret')

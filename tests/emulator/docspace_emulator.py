@@ -1,0 +1,992 @@
+#!/usr/bin/env python3
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A local stand-in for the ONLYOFFICE DocSpace OAuth2 client registration API.
+
+Standard library only. It follows the v3.7.2 server (see docs/emulator.md and the API
+reference the project was built from), not the public tutorials:
+
+* raw snake_case JSON, no envelope, except the two .NET endpoints it also serves
+  (``POST /api/2.0/authentication`` and ``GET /api/2.0/security/oauth2/token``);
+* every registration call needs the ``x-signature`` JWT (cookie first, then header);
+  a missing or bad one gives 403 with an empty body;
+* ProblemDetail errors, ADMIN/USER/GUEST permissions, the newest-first cursor,
+  silent ignore of unknown JSON keys, a missing boolean read as false.
+
+``/__emulator__/`` is a control API the real server does not have: the request log,
+reset, fault injection, the stored state (secrets as SHA-256 only) and consent seeding.
+
+Run: ``python3 tests/emulator/docspace_emulator.py --port 8099``.
+"""
+
+import argparse
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import socket
+import ssl
+import string
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+API = '/api/2.0'
+PROBLEM_TYPE = 'https://api.onlyoffice.com/docspace/api-backend/get-started/basic-concepts'
+
+# (name, group, type); the .NET migration's catalogue, the one a real portal serves.
+SCOPES = [
+    ('accounts:read', 'accounts', 'read'), ('accounts:write', 'accounts', 'write'),
+    ('accounts.self:read', 'profiles', 'read'), ('accounts.self:write', 'profiles', 'write'),
+    ('files:read', 'files', 'read'), ('files:write', 'files', 'write'),
+    ('rooms:read', 'rooms', 'read'), ('rooms:write', 'rooms', 'write'),
+    ('openid', 'openid', 'openid'),
+]
+SCOPE_NAMES = {s[0] for s in SCOPES}
+
+# Per-user limits per minute by method (bucket4j on the real server).
+RATE_LIMITS = {'GET': 200, 'POST': 10, 'PUT': 15, 'PATCH': 15, 'DELETE': 15}
+
+_PATH_CHARS = r"[a-zA-Z0-9-._~:/?#\[\]@!$&'()*+,;=]*"
+URL_R1 = (
+    re.compile(r'(https?://)?([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}(:\d+)?(/' + _PATH_CHARS + r')?'),
+    re.compile(r'https?://(\d{1,3}\.){3}\d{1,3}(:\d+)?(/' + _PATH_CHARS + r')?'),
+)
+URL_R2 = re.compile(r'https?://(www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b([-a-zA-Z0-9()@:%_+.~#?&/=]*)')
+LOGO_RE = re.compile(r'data:image/(?:png|jpeg|jpg|svg\+xml);base64,.*.{1,}')
+URI_CHARS = re.compile(r"([A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])*")
+UUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+REASONS = {200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+           404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type',
+           429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
+           503: 'Service Unavailable', 504: 'Gateway Timeout'}
+NGINX_PAGE = ('<html>\r\n<head><title>{0} {1}</title></head>\r\n<body>\r\n<center><h1>{0} {1}</h1></center>\r\n'
+              '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n')
+SECRET_ALPHABET = string.ascii_letters + string.digits
+
+
+class Reply(Exception):
+    """Raised anywhere in a handler to answer at once."""
+
+    def __init__(self, status, body=None, headers=None, content_type='application/json'):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+        self.content_type = content_type
+
+
+def problem(status, detail, instance, errors=None):
+    body = {'type': PROBLEM_TYPE, 'title': REASONS.get(status, ''), 'status': status,
+            'detail': detail, 'instance': instance}
+    if errors is not None:
+        body['errors'] = errors
+    return Reply(status, body, content_type='application/problem+json')
+
+
+def iso(dt):
+    return dt.astimezone(timezone.utc).isoformat(timespec='microseconds').replace('+00:00', 'Z')
+
+
+def parse_iso(value):
+    text = value.strip().replace(' ', '+')
+    if text.endswith('Z'):
+        text = text[:-1] + '+00:00'
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b'=').decode('ascii')
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
+
+
+def version_tuple(text):
+    if text == 'develop':
+        return (99, 0, 0)
+    parts = [int(p) for p in re.findall(r'\d+', text)[:3]]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def java_base64_size(text):
+    """Decoded size with java.util.Base64's strict decoder, or None when it would refuse."""
+    if not re.fullmatch(r'[A-Za-z0-9+/]*={0,2}', text) or len(text.rstrip('=')) % 4 == 1:
+        return None
+    stripped = text.rstrip('=')
+    try:
+        return len(base64.b64decode(stripped + '=' * (-len(stripped) % 4), validate=True))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def url_collection_ok(items):
+    """The @URLCollection rule: http(s) or claude, and a URI that java.net.URL accepts."""
+    if items is None:
+        return False
+    for item in items:
+        if not item or not item.strip():
+            return False
+        if not URI_CHARS.fullmatch(item):
+            return False
+        parts = urlsplit(item)
+        if parts.scheme not in ('http', 'https', 'claude'):
+            return False
+        if parts.scheme in ('http', 'https'):
+            if not parts.netloc:
+                return False
+            try:
+                parts.port  # pylint: disable=pointless-statement
+            except ValueError:
+                return False
+    return True
+
+
+class Emulator:
+    """State and behaviour, independent of HTTP so that tests can drive it directly too."""
+
+    def __init__(self, admin_api_key=None, user_api_key=None, guest_api_key=None,
+                 server_version='3.7.2', rate_limit=False, signature_lifetime=300,
+                 state_file=None, tenant_url='http://127.0.0.1'):
+        self.lock = threading.RLock()
+        self.machine_key = secrets.token_bytes(32)
+        self.server_version = server_version
+        self.rate_limit = rate_limit
+        self.signature_lifetime = signature_lifetime
+        self.state_file = state_file
+        self.tenant_url = tenant_url
+        self.users = {}
+        for role, key in (('admin', admin_api_key), ('user', user_api_key), ('guest', guest_api_key)):
+            uid = str(uuid.uuid5(uuid.NAMESPACE_URL, 'docspace-emulator/' + role))
+            self.users[uid] = {
+                'id': uid, 'role': role, 'name': role, 'email': role + '@example.com',
+                'password': role + '-' + secrets.token_urlsafe(9),
+                'api_key': key or 'sk-' + secrets.token_hex(24),
+            }
+        self.requests = []
+        self.faults = []
+        self.reset(keep_log=True)
+        self._load()
+
+    # ----- bookkeeping -------------------------------------------------------
+    def reset(self, keep_log=False):
+        with self.lock:
+            self.clients = {}
+            self.consents = {}
+            self.auth_tokens = {}
+            self.buckets = {}
+            self.last_created = datetime.now(timezone.utc) - timedelta(days=1)
+            self.faults = []
+            if not keep_log:
+                self.requests = []
+
+    def credentials(self):
+        return {u['role']: {'user_id': u['id'], 'user_name': u['email'], 'password': u['password'],
+                            'api_key': u['api_key']} for u in self.users.values()}
+
+    def _load(self):
+        if not self.state_file or not os.path.exists(self.state_file):
+            return
+        with open(self.state_file, encoding='utf-8') as handle:
+            data = json.load(handle)
+        self.machine_key = bytes.fromhex(data['machine_key'])
+        for user in data['users']:
+            self.users[user['id']] = user
+        self.clients = data['clients']
+        self.consents = {tuple(k.split('|')): v for k, v in data.get('consents', {}).items()}
+        if self.clients:
+            self.last_created = max(parse_iso(c['created_on']) for c in self.clients.values())
+
+    def _save(self):
+        if not self.state_file:
+            return
+        data = {'machine_key': self.machine_key.hex(), 'users': list(self.users.values()),
+                'clients': self.clients, 'consents': {'|'.join(k): v for k, v in self.consents.items()}}
+        tmp = self.state_file + '.tmp'
+        with open(tmp, 'w', encoding='utf-8') as handle:
+            json.dump(data, handle)
+        os.replace(tmp, self.state_file)
+
+    def new_timestamp(self):
+        # Strictly increasing, so that the created_on cursor never skips a client.
+        now = datetime.now(timezone.utc)
+        if now <= self.last_created:
+            now = self.last_created + timedelta(microseconds=1)
+        self.last_created = now
+        return now
+
+    # ----- authentication ----------------------------------------------------
+    def sign(self, user):
+        now = int(time.time())
+        claims = {
+            'sub': user['id'], 'user_id': user['id'], 'user_name': user['name'], 'user_email': user['email'],
+            'tenant_id': '1', 'tenant_url': self.tenant_url,
+            'is_admin': str(user['role'] == 'admin').lower(), 'is_guest': str(user['role'] == 'guest').lower(),
+            'is_public': str(user['role'] == 'user').lower(),
+            'iat': now, 'exp': now + int(self.signature_lifetime),
+        }
+        head = b64url(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())
+        body = b64url(json.dumps(claims).encode())
+        mac = hmac.new(self.machine_key, (head + '.' + body).encode(), hashlib.sha256).digest()
+        return head + '.' + body + '.' + b64url(mac)
+
+    def verify_signature(self, token):
+        """The caller of a registration call from its x-signature, or None (403, empty)."""
+        try:
+            head, body, mac = token.split('.')
+            want = hmac.new(self.machine_key, (head + '.' + body).encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(want, b64url_decode(mac)):
+                return None
+            claims = json.loads(b64url_decode(body))
+        except (ValueError, TypeError, binascii.Error):
+            return None
+        if not isinstance(claims, dict) or not isinstance(claims.get('exp'), int) or claims['exp'] <= time.time():
+            return None
+        if not all(claims.get(k) for k in ('user_id', 'user_name', 'user_email', 'tenant_id', 'tenant_url')):
+            return None
+        try:
+            if int(claims['tenant_id']) < 1:
+                return None
+        except ValueError:
+            return None
+        if claims.get('is_admin') == 'true':
+            role = 'ADMIN'
+        elif claims.get('is_guest') == 'true':
+            role = 'GUEST'
+        elif claims.get('is_public') == 'true':
+            role = 'USER'
+        else:
+            role = 'GUEST'
+        return {'id': claims['user_id'], 'role': role, 'tenant': int(claims['tenant_id'])}
+
+    def portal_user(self, headers, cookies):
+        """The .NET side: an API key or a login token, as header or asc_auth_key cookie."""
+        values = []
+        auth = headers.get('authorization', '')
+        if auth:
+            values.append(auth[7:].strip() if auth.lower().startswith('bearer ') else auth.strip())
+        if cookies.get('asc_auth_key'):
+            values.append(cookies['asc_auth_key'])
+        for value in values:
+            for user in self.users.values():
+                if value and hmac.compare_digest(value, user['api_key']):
+                    return user
+            uid = self.auth_tokens.get(value)
+            if uid:
+                return self.users[uid]
+        return None
+
+    # ----- rate limit ---------------------------------------------------------
+    def take_token(self, key, method):
+        """Fixed one-minute window per user and method; returns (allowed, remaining, reset_s)."""
+        limit = RATE_LIMITS.get(method, 200)
+        now = time.time()
+        start, used = self.buckets.get((key, method), (now, 0))
+        if now - start >= 60:
+            start, used = now, 0
+        reset = max(0.0, 60 - (now - start))
+        if used >= limit:
+            return False, 0, reset
+        self.buckets[(key, method)] = (start, used + 1)
+        return True, limit - used - 1, reset
+
+    # ----- models ------------------------------------------------------------
+    def client_response(self, client, secret='plain'):
+        out = {k: client[k] for k in ('client_id', 'name', 'description', 'logo', 'website_url', 'terms_url',
+                                      'policy_url', 'tenant', 'created_on', 'created_by', 'modified_on',
+                                      'modified_by', 'is_public', 'enabled')}
+        out['authentication_methods'] = list(client['authentication_methods'])
+        out['redirect_uris'] = list(client['redirect_uris'])
+        out['allowed_origins'] = list(client['allowed_origins'])
+        out['scopes'] = list(client['scopes'])
+        out['logout_redirect_uris'] = client['logout_redirect_uri'].split(',')
+        if secret == 'plain':
+            out['client_secret'] = client['client_secret']
+        elif secret == 'cipher':
+            # List items carry the stored AES ciphertext, never the secret itself.
+            mac = hmac.new(self.machine_key, client['client_secret'].encode(), hashlib.sha256).digest()
+            out['client_secret'] = base64.b64encode(b'\x00' * 12 + mac).decode()
+        return out
+
+    @staticmethod
+    def info_response(client):
+        out = {k: client[k] for k in ('name', 'client_id', 'description', 'website_url', 'terms_url', 'policy_url',
+                                      'logo', 'is_public', 'created_on', 'created_by', 'modified_on', 'modified_by')}
+        out['authentication_methods'] = list(client['authentication_methods'])
+        out['scopes'] = list(client['scopes'])
+        out['public'] = client['is_public']  # the Lombok/Jackson duplicate of is_public
+        return out
+
+    def visible(self, caller, client):
+        if client['tenant'] != caller['tenant']:
+            return False
+        return caller['role'] == 'ADMIN' or client['created_by'] == caller['id']
+
+    def find(self, caller, client_id, instance):
+        if not UUID_RE.fullmatch(client_id):
+            raise problem(404, 'Client with id %s was not found. Invalid client id format' % client_id, instance)
+        client = self.clients.get(client_id.lower())
+        if client is None or not self.visible(caller, client):
+            raise problem(404, 'Client with id %s was not found' % client_id, instance)
+        return client
+
+    # ----- validation (Bean Validation, then the service layer) ---------------
+    @staticmethod
+    def coerce(body, instance, strings=(), lists=(), bools=()):
+        """Jackson's binding: scalars become strings, a null boolean is false, a wrong shape is a 500."""
+        out = {}
+        for key in strings:
+            value = body.get(key)
+            if isinstance(value, (dict, list)):
+                raise problem(500, 'Something went wrong', instance)
+            out[key] = None if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
+        for key in lists:
+            value = body.get(key)
+            if value is not None and (not isinstance(value, list) or any(isinstance(i, (dict, list)) for i in value)):
+                raise problem(500, 'Something went wrong', instance)
+            if value is not None:
+                value = list(dict.fromkeys(None if i is None else str(i) for i in value))  # a Java Set
+            out[key] = value
+        for key in bools:
+            value = body.get(key)
+            if value is None:
+                value = False
+            elif isinstance(value, str) and value.lower() in ('true', 'false'):
+                value = value.lower() == 'true'
+            elif not isinstance(value, bool):
+                raise problem(500, 'Something went wrong', instance)
+            out[key] = value
+        return out
+
+    @staticmethod
+    def check_name(data, errors):
+        name = data['name']
+        if name is None or not name.strip():
+            errors.append(('name', 'EmptyFieldError', 'client name must not be blank'))
+        if name is not None and not 3 <= len(name) <= 256:
+            errors.append(('name', 'ErrorName', 'client name length is expected to be between 3 and 256 characters'))
+        if data.get('description') is not None and len(data['description']) > 255:
+            errors.append(('description', 'ErrorName', 'client description length is expected to be less than 255 characters'))
+
+    @staticmethod
+    def check_logo(logo, errors, size_check):
+        if logo is None or not logo.strip():
+            errors.append(('logo', 'EmptyFieldError', 'client logo must not be blank'))
+            return
+        if not LOGO_RE.fullmatch(logo):
+            errors.append(('logo', 'ErrorPattern', 'client logo is expected to be passed as base64'))
+        if size_check:
+            size = java_base64_size(logo.split(',', 1)[1]) if ',' in logo else None
+            if len(logo) > 2000000 or size is None or size > 256000:
+                errors.append(('logo', 'ErrorPattern', 'client logo size exceeds the limit of 256000 bytes'))
+
+    @staticmethod
+    def check_collection(field, items, errors, label):
+        if items is None:
+            errors.append((field, 'EmptyFieldError', '%s must not be null' % label))
+        elif not 1 <= len(items) <= 12:
+            errors.append((field, 'ErrorName', '%s size is expected to be between 1 and 12' % label))
+        if not url_collection_ok(items):
+            errors.append((field, 'ErrorWrongURL', 'url collection has invalid entries'))
+
+    @staticmethod
+    def check_scopes(scopes, errors, instance):
+        if not scopes:
+            errors.append(('scopes', 'EmptyFieldError', 'scopes must not be empty'))
+            return
+        unknown = [s for s in scopes if s not in SCOPE_NAMES]
+        if unknown and not errors:
+            raise problem(400, 'Validation failed', instance,
+                          [{'field': 'scopes', 'code': 'ErrorInvalidScope', 'message': 'Invalid scopes: ' + ', '.join(unknown)}])
+
+    @staticmethod
+    def raise_errors(errors, instance):
+        if errors:
+            raise problem(400, 'Validation failed', instance,
+                          [{'field': f, 'code': c, 'message': m} for f, c, m in errors])
+
+    def validate_create(self, body, instance):
+        urls = ('website_url', 'terms_url', 'policy_url', 'logout_redirect_uri')
+        data = self.coerce(body, instance, strings=('name', 'description', 'logo') + urls,
+                           lists=('redirect_uris', 'allowed_origins', 'scopes'), bools=('allow_pkce',))
+        errors = []
+        self.check_name(data, errors)
+        self.check_logo(data['logo'], errors, size_check=True)
+        for key in urls:
+            label = key.replace('_', ' ')
+            if data[key] is None or not data[key].strip():
+                errors.append((key, 'EmptyFieldError', '%s must not be blank' % label))
+            elif not any(r.fullmatch(data[key]) for r in URL_R1):
+                errors.append((key, 'ErrorWrongURL', '%s is expected to be passed as a valid url' % label))
+        self.check_collection('redirect_uris', data['redirect_uris'], errors, 'redirect uris')
+        self.check_collection('allowed_origins', data['allowed_origins'], errors, 'allowed origins')
+        self.check_scopes(data['scopes'], errors, instance)
+        self.raise_errors(errors, instance)
+        camel = {'website_url': 'websiteUrl', 'terms_url': 'termsUrl', 'policy_url': 'policyUrl',
+                 'logout_redirect_uri': 'logoutRedirectUri'}
+        for key in urls:
+            if not URL_R2.fullmatch(data[key]):
+                raise problem(400, '%s: %s is expected to be passed as a valid url' % (camel[key], key.replace('_', ' ')),
+                              instance)
+        self.check_storage(data, instance)
+        return data
+
+    def validate_update(self, body, instance):
+        in_place = self.lists_in_place()
+        data = self.coerce(body, instance, strings=('name', 'description', 'logo'),
+                           lists=('allowed_origins', 'redirect_uris', 'scopes'), bools=('allow_pkce',))
+        errors = []
+        self.check_name(data, errors)
+        self.check_logo(data['logo'], errors, size_check=False)
+        self.check_collection('allowed_origins', data['allowed_origins'], errors, 'allowed origins')
+        if in_place:
+            self.check_collection('redirect_uris', data['redirect_uris'], errors, 'redirect uris')
+            self.check_scopes(data['scopes'], errors, instance)
+        self.raise_errors(errors, instance)
+        self.check_storage(data, instance)
+        return data
+
+    @staticmethod
+    def check_storage(data, instance):
+        # MySQL: name is varchar(255), the URLs tinytext (255 bytes): the insert fails with a 500.
+        too_long = (data.get('name') and len(data['name']) > 255) or any(
+            len((data.get(k) or '').encode()) > 255 for k in ('website_url', 'terms_url', 'policy_url', 'logout_redirect_uri')
+        ) or any(len(i.encode()) > 255 for k in ('redirect_uris', 'allowed_origins') for i in (data.get(k) or []))
+        if too_long:
+            raise problem(500, 'A database error occurred', instance)
+
+    def lists_in_place(self):
+        # develop after v3.8.0 (commit 782edffbc7) updates redirect_uris and scopes in PUT.
+        return version_tuple(self.server_version) >= (3, 9, 0)
+
+    # ----- endpoints -----------------------------------------------------------
+    def create(self, caller, body, instance):
+        data = self.validate_create(body, instance)
+        now = iso(self.new_timestamp())
+        client = {
+            'client_id': str(uuid.uuid4()),
+            'client_secret': ''.join(secrets.choice(SECRET_ALPHABET) for _ in range(36)),
+            'name': data['name'], 'description': data['description'] or '', 'logo': data['logo'],
+            'website_url': data['website_url'], 'terms_url': data['terms_url'], 'policy_url': data['policy_url'],
+            'logout_redirect_uri': data['logout_redirect_uri'],
+            'redirect_uris': data['redirect_uris'], 'allowed_origins': data['allowed_origins'],
+            'scopes': data['scopes'],
+            'authentication_methods': ['client_secret_post', 'none'] if data['allow_pkce'] else ['client_secret_post'],
+            'tenant': caller['tenant'], 'created_on': now, 'created_by': caller['id'],
+            'modified_on': now, 'modified_by': caller['id'], 'is_public': True, 'enabled': True,
+        }
+        self.clients[client['client_id']] = client
+        self._save()
+        return 201, self.client_response(client)
+
+    def update(self, caller, client_id, body, instance):
+        data = self.validate_update(body, instance)
+        client = self.find(caller, client_id, instance)
+        client['name'] = data['name']
+        if data['description'] is not None:  # the data mapper merges nulls
+            client['description'] = data['description']
+        client['logo'] = data['logo']
+        client['allowed_origins'] = data['allowed_origins']
+        client['authentication_methods'] = (['client_secret_post', 'none'] if data['allow_pkce']
+                                            else ['client_secret_post'])
+        if self.lists_in_place():
+            client['redirect_uris'] = data['redirect_uris']
+            client['scopes'] = data['scopes']
+        client['modified_on'] = iso(datetime.now(timezone.utc))
+        client['modified_by'] = caller['id']
+        self._save()
+        return 200, None
+
+    def activation(self, caller, client_id, body, instance):
+        data = self.coerce(body, instance, bools=('status',))
+        client = self.find(caller, client_id, instance)
+        client['enabled'] = data['status']
+        client['modified_on'] = iso(datetime.now(timezone.utc))
+        client['modified_by'] = caller['id']
+        self._save()
+        return 200, None
+
+    def regenerate(self, caller, client_id, instance):
+        client = self.find(caller, client_id, instance)
+        client['client_secret'] = ''.join(secrets.choice(SECRET_ALPHABET) for _ in range(36))
+        self._save()
+        return 200, {'client_secret': client['client_secret']}
+
+    def delete(self, caller, client_id, instance):
+        client = self.find(caller, client_id, instance)
+        del self.clients[client['client_id']]
+        for key in [k for k in self.consents if k[1] == client['client_id']]:
+            del self.consents[key]
+        self._save()
+        return 200, None
+
+    def delete_many(self, caller, tenant_wide, instance):
+        if tenant_wide and caller['role'] != 'ADMIN':
+            raise problem(403, 'Access denied', instance)
+        for cid in [c['client_id'] for c in self.clients.values() if c['tenant'] == caller['tenant']
+                    and (tenant_wide or c['created_by'] == caller['id'])]:
+            del self.clients[cid]
+        self._save()
+        return 200, None
+
+    def page(self, caller, query, instance, info, limit_required):
+        raw = query.get('limit')
+        if raw is None:
+            if limit_required:
+                raise problem(400, "Required request parameter 'limit' for method parameter type int is not present",
+                              instance)
+            raw = '30'
+        try:
+            limit = int(raw)
+        except ValueError:
+            raise problem(500, 'Something went wrong', instance) from None
+        if limit < 1 or limit > 50:
+            raise problem(400, 'Validation failed', instance, [{
+                'field': 'limit', 'code': 'ErrorName',
+                'message': 'limit must be at least 1' if limit < 1 else 'limit must be at most 50'}])
+        rows = [c for c in self.clients.values() if self.visible(caller, c)]
+        if query.get('last_created_on'):
+            try:
+                cursor = parse_iso(query['last_created_on'])
+            except ValueError:
+                raise problem(500, 'Something went wrong', instance) from None
+            rows = [c for c in rows if parse_iso(c['created_on']) < cursor]  # last_client_id is ignored (MySQL)
+        rows.sort(key=lambda c: parse_iso(c['created_on']), reverse=True)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        data = [self.info_response(c) if info else self.client_response(c, secret='cipher') for c in rows]
+        return 200, {'data': data, 'limit': limit,
+                     'last_client_id': rows[-1]['client_id'] if more else None,
+                     'last_created_on': rows[-1]['created_on'] if more else None}
+
+    def consent_page(self, caller, query, instance):
+        raw = query.get('limit')
+        if raw is None:
+            raise problem(400, "Required request parameter 'limit' for method parameter type int is not present",
+                          instance)
+        try:
+            limit = int(raw)
+        except ValueError:
+            raise problem(500, 'Something went wrong', instance) from None
+        if limit < 1 or limit > 50:
+            raise problem(400, 'Validation failed', instance,
+                          [{'field': 'limit', 'code': 'ErrorName', 'message': 'limit must be between 1 and 50'}])
+        rows = [v for k, v in self.consents.items() if k[0] == caller['id']]
+        if query.get('last_modified_on'):
+            try:
+                cursor = parse_iso(query['last_modified_on'])
+            except ValueError:
+                raise problem(500, 'Something went wrong', instance) from None
+            rows = [r for r in rows if parse_iso(r['modified_at']) < cursor]
+        rows.sort(key=lambda r: parse_iso(r['modified_at']), reverse=True)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        data = []
+        for row in rows:
+            client = self.clients.get(row['registered_client_id'])
+            data.append({'registered_client_id': row['registered_client_id'], 'scopes': row['scopes'],
+                         'modified_at': row['modified_at'], 'client': self.info_response(client) if client else None})
+        return 200, {'data': data, 'limit': limit, 'last_modified_on': rows[-1]['modified_at'] if more else None}
+
+    def revoke(self, caller, client_id):
+        # The server neither checks that the client exists nor that a consent did.
+        self.consents.pop((caller['id'], client_id.lower()), None)
+        self._save()
+        return 200, None
+
+    @staticmethod
+    def scopes():
+        names = sorted((s for s in SCOPES if s[0] != 'openid'), key=lambda s: s[0].lower())
+        names += [s for s in SCOPES if s[0] == 'openid']  # the comparator puts openid last
+        return 200, [{'name': n, 'group': g, 'type': t} for n, g, t in names]
+
+    # ----- routing --------------------------------------------------------------
+    ROUTES = [
+        ('POST', r'/clients', 'create'),
+        ('GET', r'/clients', 'list'),
+        ('DELETE', r'/clients', 'delete_own'),
+        ('DELETE', r'/clients/tenant', 'delete_tenant'),
+        ('GET', r'/clients/info', 'info_list'),
+        ('GET', r'/clients/consents', 'consents'),
+        ('PUT', r'/clients/(?P<id>[^/]+)', 'update'),
+        ('GET', r'/clients/(?P<id>[^/]+)', 'get'),
+        ('DELETE', r'/clients/(?P<id>[^/]+)', 'delete'),
+        ('PATCH', r'/clients/(?P<id>[^/]+)/activation', 'activation'),
+        ('PATCH', r'/clients/(?P<id>[^/]+)/regenerate', 'regenerate'),
+        ('DELETE', r'/clients/(?P<id>[^/]+)/revoke', 'revoke'),
+        ('GET', r'/clients/(?P<id>[^/]+)/info', 'info'),
+        ('GET', r'/clients/(?P<id>[^/]+)/public/info', 'public_info'),
+        ('GET', r'/scopes', 'scopes'),
+    ]
+    EXACT = {'/clients', '/clients/tenant', '/clients/info', '/clients/consents', '/scopes'}
+    GUEST_ALLOWED = {'revoke', 'consents', 'scopes'}
+    JSON_BODY = {'create', 'update', 'activation'}
+
+    def route(self, method, rel):
+        """(action, groups) for a path, ('METHOD', None) for a known path with another method, or None."""
+        path_known = False
+        for verb, pattern, action in self.ROUTES:
+            match = re.fullmatch(pattern, rel)
+            if not match:
+                continue
+            if '(?P<id>' in pattern and match.group('id') in ('info', 'consents', 'tenant') and rel in self.EXACT:
+                continue  # literal mappings win over the {clientId} template
+            path_known = True
+            if verb == method:
+                return action, match.groupdict()
+        return ('METHOD', None) if path_known else None
+
+    def handle(self, method, path, query, headers, cookies, raw_body, client_ip):
+        """Answer one API request: (status, body, extra headers, content type)."""
+        with self.lock:
+            try:
+                return self._handle(method, path, query, headers, cookies, raw_body, client_ip)
+            except Reply as reply:
+                return reply.status, reply.body, reply.headers, reply.content_type
+
+    def _handle(self, method, path, query, headers, cookies, raw_body, client_ip):
+        if path == API + '/authentication' and method == 'POST':
+            return self.login(headers, raw_body)
+        if path == API + '/security/oauth2/token' and method == 'GET':
+            user = self.portal_user(headers, cookies)
+            if user is None:
+                raise Reply(401, {'error': {'message': 'Unauthorized', 'type': 'System.Security.Authentication.'
+                                            'AuthenticationException'}, 'status': 1, 'statusCode': 401})
+            return 200, {'response': self.sign(user), 'count': 1, 'links': [], 'status': 0, 'statusCode': 200}, {}, \
+                'application/json'
+        rel = None
+        for prefix in (API + '/oauth2', API):
+            if path.startswith(prefix + '/clients') or path.startswith(prefix + '/scopes'):
+                rel = path[len(prefix):]
+                break
+        if rel is None:
+            raise Reply(404, None)
+        rel = rel.rstrip('/') or rel
+        found = self.route(method, rel)
+        public = found is not None and found[0] == 'public_info'
+        caller = None
+        if not public:
+            token = cookies.get('x-signature') or headers.get('x-signature')
+            caller = self.verify_signature(token) if token else None
+            if caller is None:
+                raise Reply(403, None)
+        extra = {}
+        if self.rate_limit:
+            allowed, remaining, reset = self.take_token(caller['id'] if caller else client_ip, method)
+            if not allowed:
+                # The bucket4j filter: empty body, Reset in nanoseconds (a server bug), no Retry-After.
+                raise Reply(429, None, {'X-Ratelimit-Remaining': '0',
+                                        'X-Ratelimit-Reset': str(int(reset * 1e9))})
+            extra = {'X-Ratelimit-Remaining': str(remaining), 'X-Ratelimit-Reset': str(int(reset))}
+        if found is None:
+            raise Reply(404, None, extra)
+        if found[0] == 'METHOD':
+            raise Reply(405, None, extra)
+        action, groups = found
+        if caller is not None and caller['role'] == 'GUEST' and action not in self.GUEST_ALLOWED:
+            raise problem(403, 'Access denied', path)
+        body = {}
+        if action in self.JSON_BODY:
+            ctype = headers.get('content-type', '').split(';')[0].strip().lower()
+            if ctype != 'application/json':
+                raise problem(415, "Content-Type '%s' is not supported" % (ctype or 'application/octet-stream'), path)
+            try:
+                body = json.loads(raw_body.decode('utf-8'))
+            except (ValueError, UnicodeDecodeError):
+                raise problem(500, 'Something went wrong', path) from None
+            if not isinstance(body, dict):
+                raise problem(500, 'Something went wrong', path)
+        status, payload = self.dispatch(action, caller, groups.get('id'), body, query, path)
+        return status, payload, extra, 'application/json'
+
+    def dispatch(self, action, caller, client_id, body, query, instance):
+        if action == 'create':
+            return self.create(caller, body, instance)
+        if action == 'update':
+            return self.update(caller, client_id, body, instance)
+        if action == 'activation':
+            return self.activation(caller, client_id, body, instance)
+        if action == 'regenerate':
+            return self.regenerate(caller, client_id, instance)
+        if action == 'delete':
+            return self.delete(caller, client_id, instance)
+        if action in ('delete_own', 'delete_tenant'):
+            return self.delete_many(caller, action == 'delete_tenant', instance)
+        if action == 'revoke':
+            return self.revoke(caller, client_id)
+        if action == 'get':
+            return 200, self.client_response(self.find(caller, client_id, instance))
+        if action == 'info':
+            return 200, self.info_response(self.find(caller, client_id, instance))
+        if action == 'public_info':
+            client = self.clients.get(client_id.lower()) if UUID_RE.fullmatch(client_id) else None
+            if client is None:
+                raise problem(404, 'Client with id %s was not found' % client_id, instance)
+            return 200, self.info_response(client)
+        if action in ('list', 'info_list'):
+            return self.page(caller, query, instance, info=action == 'info_list', limit_required=action == 'info_list')
+        if action == 'consents':
+            return self.consent_page(caller, query, instance)
+        return self.scopes()
+
+    def login(self, headers, raw_body):
+        ctype = headers.get('content-type', '').split(';')[0].strip().lower()
+        try:
+            if ctype == 'application/x-www-form-urlencoded':
+                body = {k: v[0] for k, v in parse_qs(raw_body.decode('utf-8')).items()}
+            else:
+                body = json.loads(raw_body.decode('utf-8') or '{}')
+        except (ValueError, UnicodeDecodeError):
+            body = {}
+        name = str(body.get('userName') or body.get('username') or '')
+        password = str(body.get('password') or '')
+        for user in self.users.values():
+            if name.lower() in (user['email'], user['name']) and hmac.compare_digest(password, user['password']):
+                token = secrets.token_urlsafe(32)
+                self.auth_tokens[token] = user['id']
+                expires = iso(datetime.now(timezone.utc) + timedelta(days=365))
+                return 200, {'response': {'token': token, 'expires': expires, 'sms': False, 'tfa': False},
+                             'count': 1, 'links': [], 'status': 0, 'statusCode': 200}, {}, 'application/json'
+        raise Reply(401, {'error': {'message': 'User authentication failed', 'type':
+                                    'System.Security.Authentication.AuthenticationException'},
+                          'status': 1, 'statusCode': 401})
+
+    # ----- control API --------------------------------------------------------
+    def control(self, method, path, raw_body):
+        name = path[len('/__emulator__/'):]
+        try:
+            body = json.loads(raw_body.decode('utf-8') or 'null')
+        except ValueError:
+            return 400, {'error': 'body is not JSON'}
+        with self.lock:
+            if (method, name) == ('GET', 'requests'):
+                return 200, list(self.requests)
+            if (method, name) == ('DELETE', 'requests'):
+                self.requests = []
+                return 200, []
+            if (method, name) == ('POST', 'reset'):
+                self.reset()
+                self._save()
+                return 200, {'reset': True}
+            if (method, name) == ('GET', 'faults'):
+                return 200, self.faults
+            if (method, name) == ('DELETE', 'faults'):
+                self.faults = []
+                return 200, []
+            if (method, name) == ('POST', 'faults'):
+                items = body if isinstance(body, list) else [body]
+                for item in items:
+                    if not isinstance(item, dict):
+                        return 400, {'error': 'a fault is an object'}
+                    item.setdefault('count', 1)
+                    item.setdefault('action', 'status')
+                    if item['action'] not in ('status', 'drop', 'delay', 'commit_then_drop', 'commit_then_status'):
+                        return 400, {'error': 'unknown action %s' % item['action']}
+                    self.faults.append(item)
+                return 200, self.faults
+            if (method, name) == ('GET', 'clients'):
+                out = []
+                for client in sorted(self.clients.values(), key=lambda c: c['created_on']):
+                    row = {k: v for k, v in client.items() if k != 'client_secret'}
+                    row['secret_sha256'] = hashlib.sha256(client['client_secret'].encode()).hexdigest()
+                    out.append(row)
+                return 200, out
+            if (method, name) == ('GET', 'users'):
+                return 200, self.credentials()
+            if (method, name) == ('POST', 'consents'):
+                cid = str(body['client_id']).lower()
+                self.consents[(body['user_id'], cid)] = {
+                    'registered_client_id': cid, 'scopes': ' '.join(body.get('scopes') or ['openid']),
+                    'modified_at': iso(self.new_timestamp())}
+                return 200, {'seeded': True}
+            if (method, name) == ('POST', 'config'):
+                for key in ('server_version', 'rate_limit', 'signature_lifetime'):
+                    if key in body:
+                        setattr(self, key, body[key])
+                self.buckets = {}
+                return 200, {'server_version': self.server_version, 'rate_limit': self.rate_limit,
+                             'signature_lifetime': self.signature_lifetime}
+        return 404, {'error': 'no such control endpoint'}
+
+    def take_fault(self, method, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault.get('method', method).upper() != method:
+                    continue
+                if not re.fullmatch(fault.get('path', '.*'), path):
+                    continue
+                fault['count'] -= 1
+                if fault['count'] <= 0:
+                    self.faults.remove(fault)
+                return dict(fault)
+        return None
+
+    def log(self, method, path, query, status, fault=None):
+        entry = {'method': method, 'path': path, 'query': query, 'status': status}
+        if fault:
+            entry['fault'] = fault
+        with self.lock:
+            self.requests.append(entry)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    emulator = None  # set by build_server()
+
+    def version_string(self):
+        return 'nginx'
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        if os.environ.get('DOCSPACE_EMULATOR_VERBOSE'):
+            sys.stderr.write('%s - %s\n' % (self.address_string(), format % args))
+
+    def _dispatch(self):
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        length = int(self.headers.get('Content-Length') or 0)
+        raw = self.rfile.read(length) if length else b''
+        emulator = self.emulator
+        if path.startswith('/__emulator__/'):
+            status, body = emulator.control(self.command, path, raw)
+            self.send(status, body, {}, 'application/json')
+            return
+        fault = emulator.take_fault(self.command, path)
+        action = fault['action'] if fault else None
+        if fault and fault.get('delay'):
+            time.sleep(float(fault['delay']))
+        if action == 'drop':
+            emulator.log(self.command, path, url.query, None, 'drop')
+            self.drop()
+            return
+        if action == 'status':
+            status = int(fault.get('status', 503))
+            emulator.log(self.command, path, url.query, status, 'status')
+            self.send_fault(status, fault)
+            return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        cookies = {}
+        for part in headers.get('cookie', '').split(';'):
+            if '=' in part:
+                key, value = part.split('=', 1)
+                cookies[key.strip()] = value.strip()
+        status, body, extra, ctype = emulator.handle(self.command, path, query, headers, cookies, raw,
+                                                     self.client_address[0])
+        if action == 'commit_then_drop':
+            emulator.log(self.command, path, url.query, status, 'commit_then_drop')
+            self.drop()
+            return
+        if action == 'commit_then_status':
+            fstatus = int(fault.get('status', 502))
+            emulator.log(self.command, path, url.query, fstatus, 'commit_then_status')
+            self.send_fault(fstatus, fault)
+            return
+        emulator.log(self.command, path, url.query, status, action)
+        self.send(status, body, extra, ctype)
+
+    def drop(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def send_fault(self, status, fault):
+        headers = dict(fault.get('headers') or {})
+        if 'body' in fault:
+            body, ctype = fault['body'], fault.get('content_type', 'text/html')
+        elif status in (502, 504):
+            body, ctype = NGINX_PAGE.format(status, REASONS[status]), 'text/html'
+        elif status == 429:
+            body, ctype = None, 'application/json'
+            headers.setdefault('X-Ratelimit-Remaining', '0')
+            headers.setdefault('X-Ratelimit-Reset', str(int(1e9)))
+        else:
+            body, ctype = problem(status, REASONS.get(status, 'Error'), '').body, 'application/problem+json'
+        self.send(status, body, headers, ctype)
+
+    def send(self, status, body, headers, ctype):
+        if body is None:
+            payload = b''
+        elif isinstance(body, str):
+            payload = body.encode('utf-8')
+        else:
+            payload = json.dumps(body).encode('utf-8')
+        self.send_response(status, REASONS.get(status))
+        if payload:
+            self.send_header('Content-Type', ctype)
+        self.send_header('Content-Length', str(len(payload)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if payload and self.command != 'HEAD':
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+
+
+def build_server(emulator, host='127.0.0.1', port=0, tls_cert=None, tls_key=None):
+    handler = type('BoundHandler', (Handler,), {'emulator': emulator})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    if tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls_cert, tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    return server
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, default=8099, help='0 picks a free port')
+    parser.add_argument('--admin-api-key')
+    parser.add_argument('--user-api-key')
+    parser.add_argument('--guest-api-key')
+    parser.add_argument('--tls-cert')
+    parser.add_argument('--tls-key')
+    parser.add_argument('--state-file', help='persist clients, users and the signing key across restarts')
+    parser.add_argument('--rate-limit', action='store_true', help="enforce the server's per-minute limits")
+    parser.add_argument('--server-version', default='3.7.2',
+                        help="3.7.2 (default): PUT ignores redirect_uris/scopes; 'develop' or >= 3.9 updates them")
+    parser.add_argument('--signature-lifetime', type=int, default=300, help='x-signature life in seconds')
+    parser.add_argument('--info-file', help='write the URL and the seeded credentials here (JSON) once listening')
+    args = parser.parse_args(argv)
+    emulator = Emulator(args.admin_api_key, args.user_api_key, args.guest_api_key, args.server_version,
+                        args.rate_limit, args.signature_lifetime, args.state_file)
+    server = build_server(emulator, args.host, args.port, args.tls_cert, args.tls_key)
+    scheme = 'https' if args.tls_cert else 'http'
+    url = '%s://%s:%d' % (scheme, args.host, server.server_address[1])
+    emulator.tenant_url = url
+    info = {'url': url, 'server_version': args.server_version, 'users': emulator.credentials()}
+    print('DocSpace emulator %s listening on %s' % (args.server_version, url), flush=True)
+    for role, cred in info['users'].items():
+        print('  %-5s user_name=%s password=%s api_key=%s' % (role, cred['user_name'], cred['password'],
+                                                               cred['api_key']), flush=True)
+    if args.info_file:
+        tmp = args.info_file + '.tmp'
+        with open(tmp, 'w', encoding='utf-8') as handle:
+            json.dump(info, handle)
+        os.replace(tmp, args.info_file)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == '__main__':
+    main()
