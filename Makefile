@@ -10,7 +10,8 @@ BUILD := $(CURDIR)/.build
 # ansible finds the collection through a link; ansible-test needs a real copy (see toolchain notes).
 COLLECTIONS := $(BUILD)/collections
 LINK := $(COLLECTIONS)/ansible_collections/onlyoffice/docspace
-AT_ROOT := $(BUILD)/ansible-test
+# Outside the work tree: inside it, ansible-test would ask git and skip the ignored copy.
+AT_ROOT := $(or $(TMPDIR),/tmp)/onlyoffice.docspace-$(shell printf %s '$(CURDIR)' | md5sum | cut -c1-8)
 AT_COPY := $(AT_ROOT)/ansible_collections/onlyoffice/docspace
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
@@ -71,4 +72,4 @@ sanity: $(AT_COPY)
 	@cd $(AT_COPY) && rm -rf tests/output && ansible-test sanity --python 3.11 --local --color no
 
 clean:
-	rm -rf $(BUILD) tests/output
+	rm -rf $(BUILD) $(AT_ROOT) tests/output
