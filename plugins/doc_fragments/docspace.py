@@ -20,8 +20,9 @@ options:
     required: true
   api_key:
     description:
-      - A DocSpace API key (Developer Tools > API keys), sent as C(Authorization: Bearer <key>) to exchange it
-        for the short-lived C(x-signature) token that the OAuth client endpoints require.
+      - "A DocSpace API key (Developer Tools > API keys), sent as C(Authorization: Bearer <key>) to exchange it
+        for the short-lived C(x-signature) token that the OAuth client endpoints require."
+      - The key is never shown in output, diffs or error messages.
       - Mutually exclusive with O(username) and O(password).
       - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used.
     type: str

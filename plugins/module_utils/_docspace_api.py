@@ -114,7 +114,7 @@ class DocSpaceAPI(object):
 
     def __init__(self, base_url, api_key=None, username=None, password=None, validate_certs=True,
                  ca_path=None, timeout=30, http_agent=None, retries=3, retry_delay=1.0,
-                 warn=None, sleep=time.sleep, clock=time.time):
+                 warn=None, sleep=None, clock=None):
         self.base_url = base_url.rstrip('/')
         self.api_key = api_key
         self.username = username
@@ -123,8 +123,8 @@ class DocSpaceAPI(object):
         self.retries = max(0, int(retries))
         self.retry_delay = retry_delay
         self.warn = warn or (lambda msg: None)
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.time
         self.session = requests.Session()
         self.session.verify = (ca_path or True) if validate_certs else False
         self.session.headers['User-Agent'] = http_agent or 'ansible-onlyoffice.docspace'
@@ -266,10 +266,13 @@ class DocSpaceAPI(object):
                     parts.append('%s' % body[key])
             if isinstance(body.get('error'), dict) and body['error'].get('message'):
                 parts.append('%s' % body['error']['message'])
-            errors = body.get('errors')
-            if isinstance(errors, list) and errors:
-                parts.append('(' + '; '.join('%s: %s' % (e.get('field'), e.get('message'))
-                                             for e in errors if isinstance(e, dict)) + ')')
+            errors = [e for e in body.get('errors') or [] if isinstance(e, dict)]
+            if errors:
+                fields = '(' + '; '.join('%s: %s' % (e.get('field'), e.get('message')) for e in errors) + ')'
+                if parts:
+                    parts[-1] += ' ' + fields
+                else:
+                    parts.append(fields)
         elif resp.content and 'html' in resp.headers.get('Content-Type', ''):
             parts.append('an HTML error page from a proxy in front of DocSpace')
         elif resp.content:
@@ -293,8 +296,7 @@ class DocSpaceAPI(object):
             page = self.call('GET', path, what, params=query).json()
             if not isinstance(page, dict) or not isinstance(page.get('data'), list):
                 raise DocSpaceError('Could not %s: the list answer has no data array.' % what)
-            for item in page['data']:
-                yield item
+            yield from page['data']
             cursor = page.get('last_created_on') or page.get('last_modified_on')
             if not cursor:
                 return

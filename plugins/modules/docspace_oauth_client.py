@@ -20,7 +20,7 @@ description:
     each field, unless O(recreate=true). Newer servers update O(redirect_uris) and O(scopes) in place; the
     module learns which by checking the result of its update, never by guessing the version.
 author:
-  - onlyoffice.docspace contributors
+  - ONLYOFFICE DocSpace collection maintainers (@onlyoffice)
 extends_documentation_fragment:
   - onlyoffice.docspace.docspace
   - onlyoffice.docspace.docspace.ACTION_GROUP

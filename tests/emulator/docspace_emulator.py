@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, onlyoffice.docspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A local stand-in for the ONLYOFFICE DocSpace OAuth2 client registration API.
@@ -477,7 +476,7 @@ class Emulator:
         now = iso(self.new_timestamp())
         client = {
             'client_id': str(uuid.uuid4()),
-            'client_secret': ''.join(secrets.choice(SECRET_ALPHABET) for _ in range(36)),
+            'client_secret': ''.join(secrets.choice(SECRET_ALPHABET) for dummy in range(36)),
             'name': data['name'], 'description': data['description'] or '', 'logo': data['logo'],
             'website_url': data['website_url'], 'terms_url': data['terms_url'], 'policy_url': data['policy_url'],
             'logout_redirect_uri': data['logout_redirect_uri'],
@@ -520,7 +519,7 @@ class Emulator:
 
     def regenerate(self, caller, client_id, instance):
         client = self.find(caller, client_id, instance)
-        client['client_secret'] = ''.join(secrets.choice(SECRET_ALPHABET) for _ in range(36))
+        client['client_secret'] = ''.join(secrets.choice(SECRET_ALPHABET) for dummy in range(36))
         self._save()
         return 200, {'client_secret': client['client_secret']}
 
@@ -843,6 +842,7 @@ class Emulator:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     emulator = None  # set by build_server()
 
     def version_string(self):
@@ -973,8 +973,8 @@ def main(argv=None):
     info = {'url': url, 'server_version': args.server_version, 'users': emulator.credentials()}
     print('DocSpace emulator %s listening on %s' % (args.server_version, url), flush=True)
     for role, cred in info['users'].items():
-        print('  %-5s user_name=%s password=%s api_key=%s' % (role, cred['user_name'], cred['password'],
-                                                               cred['api_key']), flush=True)
+        line = '  %-5s user_name=%s password=%s api_key=%s' % (role, cred['user_name'], cred['password'], cred['api_key'])
+        print(line, flush=True)
     if args.info_file:
         tmp = args.info_file + '.tmp'
         with open(tmp, 'w', encoding='utf-8') as handle:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 """Start or stop the DocSpace emulator in the background for make targets.
 
@@ -49,7 +48,7 @@ def stop(folder, quiet=False):
     os.remove(pidfile)
     try:
         os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
+        for dummy in range(100):
             os.kill(pid, 0)
             time.sleep(0.05)
     except OSError:

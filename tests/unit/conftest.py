@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared fixtures: an in-process emulator, and a way to run a module and read its result."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import sys
+import threading
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'emulator'))
+import docspace_emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+ADMIN_KEY = 'sk-unit-admin-key-0123456789'
+
+
+class Running(object):
+    def __init__(self, emulator, url):
+        self.emulator = emulator
+        self.url = url
+
+    def writes(self):
+        """Write requests that reached the client store since the last clear."""
+        return [r for r in self.emulator.requests if r['method'] != 'GET' and '/clients' in r['path']]
+
+    def clear(self):
+        self.emulator.requests = []
+
+    def connection(self, **extra):
+        return dict(dict(base_url=self.url, api_key=ADMIN_KEY, retries=2), **extra)
+
+
+@pytest.fixture
+def portal():
+    emulator = docspace_emulator.Emulator(admin_api_key=ADMIN_KEY)
+    server = docspace_emulator.build_server(emulator)
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.02}, daemon=True)
+    thread.start()
+    yield Running(emulator, 'http://127.0.0.1:%d' % server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def run_module(capsys, monkeypatch):
+    """Run a module's main() with args; return its JSON result (failed results included)."""
+    monkeypatch.setattr('time.sleep', lambda seconds: None)  # retries wait in real runs only
+
+    def run(module, args, check_mode=False, diff=False):
+        args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                module.main()
+        result = json.loads(capsys.readouterr().out)
+        # ansible-core 2.19 sends warnings as summaries; tests read their text.
+        result['warnings'] = [w['event']['msg'] if isinstance(w, dict) and 'event' in w else w
+                              for w in result.get('warnings', [])]
+        return result
+    return run

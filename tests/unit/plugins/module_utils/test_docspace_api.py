@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The transport: authentication, retries, error text, redaction and paging."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import json
+import time
+
+import pytest
+import requests
+import responses
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api as api
+
+URL = 'https://portal.example.com'
+TOKEN_URL = URL + '/api/2.0/security/oauth2/token'
+CLIENTS = URL + '/api/2.0/clients'
+CID = '6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c'
+
+
+def jwt(exp_in=300, marker='a'):
+    head = base64.urlsafe_b64encode(b'{"alg":"HS256"}').rstrip(b'=').decode()
+    body = base64.urlsafe_b64encode(json.dumps({'exp': int(time.time()) + exp_in}).encode()).rstrip(b'=').decode()
+    return '%s.%s.%s' % (head, body, 'sig' + marker * 10)
+
+
+def token_response(token):
+    return {'response': token, 'count': 1, 'status': 0, 'statusCode': 200}
+
+
+@pytest.fixture
+def client():
+    sleeps, warnings = [], []
+    conn = api.DocSpaceAPI(URL, api_key='sk-secret-key-123', retries=3, warn=warnings.append, sleep=sleeps.append)
+    conn.sleeps, conn.warnings = sleeps, warnings
+    return conn
+
+
+@responses.activate
+def test_api_key_is_exchanged_once_for_the_signature(client):
+    token = jwt()
+    responses.get(TOKEN_URL, json=token_response(token))
+    responses.get(CLIENTS, json={'data': [], 'limit': 50, 'last_client_id': None, 'last_created_on': None})
+    list(client.list_clients())
+    list(client.list_clients())
+    calls = responses.calls
+    assert calls[0].request.headers['Authorization'] == 'Bearer sk-secret-key-123'
+    assert calls[1].request.headers['x-signature'] == token
+    assert 'Authorization' not in calls[1].request.headers
+    assert len([c for c in calls if c.request.url == TOKEN_URL]) == 1
+
+
+@responses.activate
+def test_login_with_password_then_exchange():
+    responses.post(URL + '/api/2.0/authentication', json={'response': {'token': 'login-token-xyz'}})
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    conn = api.DocSpaceAPI(URL, username='admin@example.com', password='pa55word!')
+    assert conn.get_client(CID)['client_id'] == CID
+    assert json.loads(responses.calls[0].request.body) == {'userName': 'admin@example.com', 'password': 'pa55word!'}
+    assert responses.calls[1].request.headers['Authorization'] == 'login-token-xyz'
+
+
+@responses.activate
+def test_signature_is_renewed_before_it_expires(client):
+    responses.get(TOKEN_URL, json=token_response(jwt(exp_in=10)))  # inside the renewal margin
+    responses.get(CLIENTS + '/' + CID, json={})
+    client.get_client(CID)
+    client.get_client(CID)
+    assert len([c for c in responses.calls if c.request.url == TOKEN_URL]) == 2
+
+
+@responses.activate
+def test_an_empty_403_renews_the_signature_once(client):
+    responses.get(TOKEN_URL, json=token_response(jwt(marker='a')))
+    responses.get(TOKEN_URL, json=token_response(jwt(marker='b')))
+    responses.get(CLIENTS + '/' + CID, status=403, body=b'')
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    assert client.get_client(CID)['client_id'] == CID
+    with_sig = [c.request.headers['x-signature'] for c in responses.calls if 'x-signature' in c.request.headers]
+    assert with_sig[0] != with_sig[1]
+
+
+@responses.activate
+def test_a_403_problem_is_not_cured_by_renewal(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS + '/' + CID, status=403, json={'title': 'Forbidden', 'status': 403, 'detail': 'Access denied'})
+    with pytest.raises(api.Forbidden) as exc:
+        client.get_client(CID, 'read OAuth client x')
+    assert str(exc.value) == 'Could not read OAuth client x: HTTP 403 Forbidden: Access denied'
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_retries_429_with_the_nanosecond_reset_and_warns_each_time(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS + '/' + CID, status=429, headers={'X-Ratelimit-Reset': str(int(7.5e9))})
+    responses.get(CLIENTS + '/' + CID, status=503, json={'title': 'Service Unavailable'})
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    assert client.get_client(CID)['client_id'] == CID
+    assert client.sleeps[0] == 7.5 and 0 < client.sleeps[1] <= 2
+    assert len(client.warnings) == 2 and 'HTTP 429; retry 1 of 3' in client.warnings[0]
+
+
+@pytest.mark.parametrize('value, expected', [('5', 5.0), (str(int(3e9)), 3.0), ('junk', None), ('-1', None),
+                                             (str(int(9e11)), None), (None, None)])
+def test_reset_header_is_used_only_when_sane(value, expected):
+    assert api._pause_from_reset(value) == expected
+
+
+@responses.activate
+def test_gives_up_after_the_retry_budget_with_the_status(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS + '/' + CID, status=502, body='<html>bad gateway</html>', content_type='text/html')
+    with pytest.raises(api.DocSpaceError) as exc:
+        client.get_client(CID, 'read OAuth client x')
+    assert 'HTTP 502 Bad Gateway: an HTML error page from a proxy' in str(exc.value)
+    assert len(client.sleeps) == 3
+
+
+@responses.activate
+def test_problem_detail_errors_are_listed(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.post(CLIENTS, status=400, json={
+        'title': 'Bad Request', 'status': 400, 'detail': 'Validation failed',
+        'errors': [{'field': 'redirect_uris', 'code': 'ErrorWrongURL', 'message': 'url collection has invalid entries'}]})
+    with pytest.raises(api.BadRequest) as exc:
+        client.create_client({'name': 'x'}, 'create OAuth client x')
+    assert str(exc.value) == ('Could not create OAuth client x: HTTP 400 Bad Request: Validation failed '
+                              '(redirect_uris: url collection has invalid entries)')
+
+
+@responses.activate
+def test_secrets_never_reach_messages(client):
+    token = jwt()
+    responses.get(TOKEN_URL, json=token_response(token))
+    responses.get(CLIENTS + '/' + CID, status=400, json={'detail': 'bad key sk-secret-key-123 and %s' % token})
+    with pytest.raises(api.DocSpaceError) as exc:
+        client.get_client(CID)
+    assert 'sk-secret-key-123' not in str(exc.value) and token not in str(exc.value)
+    assert str(exc.value).count('********') == 2
+
+
+@responses.activate
+def test_an_unknown_create_outcome_is_looked_up_before_a_second_post(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.post(CLIENTS, status=504, body='<html/>', content_type='text/html')
+    responses.get(CLIENTS, json={'data': [{'client_id': CID, 'name': 'App'}], 'last_created_on': None})
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID, 'name': 'App', 'client_secret': 's' * 36})
+    created = client.create_client({'name': 'App'}, 'create OAuth client App')
+    assert created['client_secret'] == 's' * 36
+    assert len([c for c in responses.calls if c.request.method == 'POST']) == 1
+    assert 'The create did reach DocSpace' in client.warnings[0]
+
+
+@responses.activate
+def test_a_create_that_did_not_happen_is_sent_again(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.post(CLIENTS, body=requests.exceptions.ReadTimeout('read timed out'))
+    responses.get(CLIENTS, json={'data': [], 'last_created_on': None})
+    responses.post(CLIENTS, status=201, json={'client_id': CID, 'client_secret': 'x' * 36})
+    assert client.create_client({'name': 'App'}, 'create OAuth client App')['client_id'] == CID
+    assert len([c for c in responses.calls if c.request.method == 'POST']) == 2
+
+
+@responses.activate
+def test_a_known_client_is_not_mistaken_for_the_new_one(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.post(CLIENTS, status=502)
+    responses.get(CLIENTS, json={'data': [{'client_id': CID, 'name': 'App'}], 'last_created_on': None})
+    responses.post(CLIENTS, status=201, json={'client_id': 'new'})
+    assert client.create_client({'name': 'App'}, 'create', known_ids=(CID,))['client_id'] == 'new'
+
+
+@responses.activate
+def test_regenerate_is_not_retried_after_it_may_have_reached_the_server(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.patch(CLIENTS + '/' + CID + '/regenerate', status=503)
+    with pytest.raises(api.OutcomeUnknown):
+        client.regenerate_secret(CID, 'rotate')
+    assert len([c for c in responses.calls if c.request.method == 'PATCH']) == 1
+
+
+@responses.activate
+def test_a_retried_delete_that_was_applied_counts_as_done(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.delete(CLIENTS + '/' + CID, status=504)
+    responses.delete(CLIENTS + '/' + CID, status=404, json={'detail': 'Client with id x was not found'})
+    client.delete_client(CID, 'delete')
+    responses.delete(CLIENTS + '/' + CID, status=404, json={'detail': 'not found'})
+    with pytest.raises(api.NotFound):
+        client.delete_client(CID, 'delete')
+
+
+@responses.activate
+def test_pages_are_followed_to_the_end_and_a_stuck_cursor_fails(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS, json={'data': [{'client_id': '1'}], 'last_client_id': '1', 'last_created_on': 't1'})
+    responses.get(CLIENTS, json={'data': [{'client_id': '2'}], 'last_client_id': None, 'last_created_on': None})
+    assert [c['client_id'] for c in client.list_clients()] == ['1', '2']
+    second = responses.calls[-1].request.url
+    assert 'last_created_on=t1' in second and 'last_client_id=1' in second and 'limit=50' in second
+    responses.get(CLIENTS, json={'data': [], 'last_client_id': '1', 'last_created_on': 't1'})
+    responses.get(CLIENTS, json={'data': [], 'last_client_id': '1', 'last_created_on': 't1'})
+    with pytest.raises(api.DocSpaceError, match='repeated the cursor'):
+        list(client.list_clients())
+
+
+@responses.activate
+def test_tls_and_connection_failures_say_what_to_check(client):
+    responses.get(TOKEN_URL, body=requests.exceptions.SSLError('certificate verify failed'))
+    with pytest.raises(api.Unreachable, match='Set ca_path'):
+        client.get_client(CID)
+    responses.replace(responses.GET, TOKEN_URL, body=requests.exceptions.ConnectionError('Connection refused'))
+    with pytest.raises(api.Unreachable, match='Check base_url'):
+        client.get_client(CID)
+
+
+@responses.activate
+def test_a_portal_that_is_not_docspace_is_named():
+    responses.get(TOKEN_URL, body='<html>hello</html>', content_type='text/html')
+    with pytest.raises(api.DocSpaceError, match='not a DocSpace API envelope'):
+        api.DocSpaceAPI(URL, api_key='k' * 10).get_client(CID)
+
+
+def test_jwt_expiry_parsing():
+    assert api._jwt_expiry(jwt(exp_in=100)) == pytest.approx(time.time() + 100, abs=2)
+    assert api._jwt_expiry('not.a.jwt') is None

@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""docspace_oauth_client, run in-process against the emulator."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import json
+
+from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_client as module
+
+LOGO = 'data:image/png;base64,' + base64.b64encode(b'\x89PNG\r\n\x1a\n1234').decode()
+APP = dict(
+    name='Unit App', logo=LOGO, website_url='https://u.example.com', terms_url='https://u.example.com/t',
+    policy_url='https://u.example.com/p', logout_redirect_uri='https://u.example.com/l',
+    redirect_uris=['https://u.example.com/cb'], allowed_origins=['https://u.example.com'], scopes=['openid'],
+)
+
+
+def test_create_then_unchanged_then_check_mode_sends_no_write(portal, run_module):
+    args = portal.connection(**APP)
+    first = run_module(module, args)
+    assert first['changed'] and len(first['client_secret']) == 36 and 'client_secret' not in first['client']
+    portal.clear()
+    again = run_module(module, args)
+    assert not again['changed'] and 'client_secret' not in again and portal.writes() == []
+    check = run_module(module, dict(args, description='changed'), check_mode=True, diff=True)
+    assert check['changed'] and check['diff']['after']['description'] == 'changed' and portal.writes() == []
+    assert check['client']['description'] == 'changed'
+
+
+def test_check_mode_create_predicts_without_writing(portal, run_module):
+    result = run_module(module, portal.connection(enabled=False, **APP), check_mode=True, diff=True)
+    assert result['changed'] and result['client']['enabled'] is False and 'client_secret' not in result
+    assert result['diff']['before'] == {} and portal.writes() == [] and portal.emulator.clients == {}
+
+
+def test_create_disabled_sends_activation(portal, run_module):
+    result = run_module(module, portal.connection(enabled=False, **APP))
+    assert result['client']['enabled'] is False
+    assert [w['method'] for w in portal.writes()] == ['POST', 'PATCH']
+    assert list(portal.emulator.clients.values())[0]['enabled'] is False
+
+
+def test_invalid_input_fails_before_any_request(portal, run_module):
+    result = run_module(module, portal.connection(**dict(APP, name='ab', website_url='http://localhost')))
+    assert result['failed'] and 'name must be 3 to 255' in result['msg'] and 'website_url must be' in result['msg']
+    assert portal.emulator.requests == []
+    result = run_module(module, portal.connection(client_id='nope', name='x'))
+    assert result['failed'] and result['msg'].startswith('client_id must be a UUID') and portal.emulator.requests == []
+
+
+def test_missing_credentials_and_bad_base_url(portal, run_module):
+    result = run_module(module, dict(base_url=portal.url, name='x'))
+    assert result['failed'] and 'api_key' in result['msg']
+    result = run_module(module, dict(base_url='portal.example.com', api_key='k', name='x'))
+    assert result['failed'] and result['msg'].startswith('base_url must be')
+
+
+def test_server_errors_report_status_and_problem_text_without_secrets(portal, run_module):
+    portal.emulator.faults.append({'method': 'GET', 'path': '/api/2.0/clients', 'count': 9, 'action': 'status',
+                                   'status': 503})
+    result = run_module(module, portal.connection(**APP))
+    assert result['failed'] and result['status'] == 503
+    assert 'HTTP 503 Service Unavailable' in result['msg'] and 'retry 2 of 2' in result['warnings'][-1]
+    assert 'sk-unit-admin-key' not in json.dumps(result) and 'Traceback' not in json.dumps(result)
+
+
+def test_a_dropped_create_is_not_duplicated(portal, run_module):
+    portal.emulator.faults.append({'method': 'POST', 'path': '/api/2.0/clients', 'count': 1,
+                                   'action': 'commit_then_drop'})
+    result = run_module(module, portal.connection(**APP))
+    assert result['changed'] and len(result['client_secret']) == 36
+    assert len(portal.emulator.clients) == 1
+    assert any('did reach DocSpace' in w for w in result['warnings'])
+
+
+def test_a_create_dropped_before_processing_is_sent_again(portal, run_module):
+    portal.emulator.faults.append({'method': 'POST', 'path': '/api/2.0/clients', 'count': 1, 'action': 'drop'})
+    result = run_module(module, portal.connection(**APP))
+    assert result['changed'] and len(portal.emulator.clients) == 1
+    assert [w['method'] for w in portal.writes()] == ['POST', 'POST']
+
+
+def test_recreate_replaces_the_client(portal, run_module):
+    first = run_module(module, portal.connection(**APP))
+    refused = run_module(module, portal.connection(name='Unit App', policy_url='https://v.example.com/p'))
+    assert refused['failed'] and "policy_url is 'https://u.example.com/p', wanted 'https://v.example.com/p'" in refused['msg']
+    result = run_module(module, portal.connection(name='Unit App', policy_url='https://v.example.com/p', recreate=True))
+    assert result['recreated'] and result['client']['client_id'] != first['client']['client_id']
+    assert list(portal.emulator.clients) == [result['client']['client_id']]
+
+
+def test_lists_change_in_place_on_a_newer_server(portal, run_module):
+    portal.emulator.server_version = 'develop'
+    first = run_module(module, portal.connection(**APP))
+    result = run_module(module, portal.connection(name='Unit App', scopes=['openid', 'rooms:read']))
+    assert result['changed'] and result['client']['client_id'] == first['client']['client_id']
+    assert sorted(result['client']['scopes']) == ['openid', 'rooms:read']
+
+
+def test_duplicate_names_fail_listing_ids(portal, run_module):
+    run_module(module, portal.connection(**APP))
+    caller = {'id': next(iter(portal.emulator.users)), 'role': 'ADMIN', 'tenant': 1}
+    portal.emulator.create(caller, dict(APP), '/api/2.0/clients')
+    result = run_module(module, portal.connection(name='Unit App', state='absent'))
+    assert result['failed'] and '2 OAuth clients are named' in result['msg'] and len(result['client_ids']) == 2
+
+
+def test_absent_twice(portal, run_module):
+    run_module(module, portal.connection(**APP))
+    assert run_module(module, portal.connection(name='Unit App', state='absent'))['changed']
+    assert not run_module(module, portal.connection(name='Unit App', state='absent'))['changed']
+
+
+def test_logo_path_errors_name_the_option(portal, run_module, tmp_path):
+    bad = tmp_path / 'x.txt'
+    bad.write_text('hello')
+    result = run_module(module, portal.connection(name='x', logo_path=str(bad)))
+    assert result['failed'] and result['msg'].startswith('logo_path') and portal.emulator.requests == []
