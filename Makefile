@@ -41,17 +41,23 @@ setup: $(BIN)/.installed $(LINK)
 demo: setup
 	@bash tests/utils/demo.sh
 
-test: setup test-unit test-emulator test-integration sanity
+REPORTS := $(BUILD)/reports
+
+test: setup
+	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
+	@$(MAKE) --no-print-directory test-unit test-emulator test-integration sanity
 	@echo "== make test: every check passed"
+	@$(BIN)/python tests/utils/summary.py $(REPORTS)
 
 test-unit: setup
 	@echo "== unit tests"
 	@cd $(COLLECTIONS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
-	    $(LINK)/tests/unit --cov=ansible_collections.onlyoffice.docspace.plugins --cov-report=term-missing:skip-covered
+	    --junitxml=$(REPORTS)/unit.xml $(LINK)/tests/unit \
+	    --cov=ansible_collections.onlyoffice.docspace.plugins --cov-report=term-missing:skip-covered
 
 test-emulator: setup
 	@echo "== emulator tests"
-	@$(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q tests/emulator
+	@$(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q --junitxml=$(REPORTS)/emulator.xml tests/emulator
 
 # ansible-test runs from a real ansible_collections/<ns>/<name> directory: sync a copy.
 $(AT_COPY): setup
@@ -63,13 +69,14 @@ $(AT_COPY): setup
 
 test-integration: $(AT_COPY)
 	@echo "== integration tests against the emulator"
-	@bash tests/utils/integration.sh $(AT_COPY)
+	@mkdir -p $(REPORTS) && bash tests/utils/integration.sh $(AT_COPY) 2>&1 | tee $(REPORTS)/integration.log
 
 sanity: $(AT_COPY)
 	@echo "== ansible-test sanity (no ignore file)"
 	@test ! -e tests/sanity/ignore-2.19.txt
 	@bash tests/utils/ansible_test_shim.sh
-	@cd $(AT_COPY) && rm -rf tests/output && ansible-test sanity --python 3.11 --local --color no
+	@mkdir -p $(REPORTS) && cd $(AT_COPY) && rm -rf tests/output && \
+	    ansible-test sanity --python 3.11 --local --color no 2>&1 | tee $(REPORTS)/sanity.log
 
 clean:
 	rm -rf $(BUILD) $(AT_ROOT) tests/output
