@@ -21,6 +21,7 @@ Run: ``python3 tests/emulator/docspace_emulator.py --port 8099``.
 import argparse
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
@@ -946,6 +947,19 @@ def build_server(emulator, host='127.0.0.1', port=0, tls_cert=None, tls_key=None
         context.load_cert_chain(tls_cert, tls_key)
         server.socket = context.wrap_socket(server.socket, server_side=True)
     return server
+
+
+@contextlib.contextmanager
+def running(emulator, host='127.0.0.1'):
+    """Serve ``emulator`` from a thread for the length of a with block; yields its URL."""
+    server = build_server(emulator, host)
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield 'http://%s:%d' % (host, server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def main(argv=None):

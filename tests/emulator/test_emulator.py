@@ -7,7 +7,6 @@ import base64
 import json
 import os
 import sys
-import threading
 import time
 
 import pytest
@@ -57,14 +56,10 @@ class Portal(object):
 
 
 @pytest.fixture
-def portal(tmp_path):
+def portal():
     emulator = emu.Emulator(admin_api_key='sk-admin-key')
-    server = emu.build_server(emulator)
-    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.02}, daemon=True)
-    thread.start()
-    yield Portal(emulator, 'http://127.0.0.1:%d' % server.server_address[1])
-    server.shutdown()
-    server.server_close()
+    with emu.running(emulator) as url:
+        yield Portal(emulator, url)
 
 
 def claims(token):

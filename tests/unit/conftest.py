@@ -10,7 +10,6 @@ __metaclass__ = type
 import json
 import os
 import sys
-import threading
 
 import pytest
 
@@ -41,12 +40,8 @@ class Running(object):
 @pytest.fixture
 def portal():
     emulator = docspace_emulator.Emulator(admin_api_key=ADMIN_KEY)
-    server = docspace_emulator.build_server(emulator)
-    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.02}, daemon=True)
-    thread.start()
-    yield Running(emulator, 'http://127.0.0.1:%d' % server.server_address[1])
-    server.shutdown()
-    server.server_close()
+    with docspace_emulator.running(emulator) as url:
+        yield Running(emulator, url)
 
 
 @pytest.fixture
