@@ -18,7 +18,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup demo test test-unit test-emulator test-integration sanity clean
+.PHONY: help setup demo test test-unit test-emulator test-integration test-build build sanity clean
 
 help:
 	@echo "make demo   start the DocSpace emulator and run playbooks/demo.yml twice, then clean up"
@@ -45,7 +45,7 @@ REPORTS := $(BUILD)/reports
 
 test: setup
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
-	@$(MAKE) --no-print-directory test-unit test-emulator test-integration sanity
+	@$(MAKE) --no-print-directory test-unit test-emulator test-integration test-build sanity
 	@echo "== make test: every check passed"
 	@$(BIN)/python tests/utils/summary.py $(REPORTS)
 
@@ -77,6 +77,26 @@ sanity: $(AT_COPY)
 	@bash tests/utils/ansible_test_shim.sh
 	@mkdir -p $(REPORTS) && cd $(AT_COPY) && rm -rf tests/output && \
 	    ansible-test sanity --python 3.11 --local --color no 2>&1 | tee $(REPORTS)/sanity.log
+
+DIST := $(BUILD)/dist
+INSTALLED := $(BUILD)/installed
+
+build: setup
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@ansible-galaxy collection build --output-path $(DIST) --force >/dev/null
+	@ls $(DIST)/*.tar.gz
+
+# The built tarball installs, documents its modules and runs the demo on its own.
+test-build: build
+	@echo "== the built collection, installed"
+	@rm -rf $(INSTALLED) && mkdir -p $(INSTALLED)
+	@ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-galaxy collection install -p $(INSTALLED) $(DIST)/*.tar.gz >/dev/null
+	@! tar -tzf $(DIST)/*.tar.gz | grep -E '(^|/)(\.venv|\.build|\.git|tests/output)/'
+	@ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-doc onlyoffice.docspace.docspace_oauth_client | grep 'installed/ansible_collections/onlyoffice/docspace/plugins/modules/docspace_oauth_client.py' >/dev/null
+	@ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) bash tests/utils/demo.sh >$(BUILD)/test-build.log 2>&1 \
+	    || (cat $(BUILD)/test-build.log; exit 1)
+	@mkdir -p $(REPORTS) && echo "Running installed-collection test" >> $(REPORTS)/build.log
+	@echo "built, installed, documented and demoed: ok"
 
 clean:
 	rm -rf $(BUILD) $(AT_ROOT) tests/output

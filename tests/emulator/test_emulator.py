@@ -235,8 +235,10 @@ def test_service_layer_needs_the_scheme(portal):
 
 
 def test_claude_scheme_ipv4_and_unknown_keys_are_accepted(portal):
-    client = portal.create(redirect_uris=['claude://callback'], website_url='http://10.0.0.1:8080/x', grant_types=['x'])
+    client = portal.create(redirect_uris=['claude://callback'], website_url='http://10.0.0.1:8080/x', grant_types=['x'],
+                           is_public=False)
     assert client['redirect_uris'] == ['claude://callback']
+    assert client['is_public'] is True  # tutorial: is_public=false does not make a private client
 
 
 def test_storage_limits_give_500(portal):

@@ -18,7 +18,8 @@ for path in sorted(glob.glob(os.path.join(reports, '*.xml'))):
         passed += total - bad - skipped
         failed += bad
         print('%-28s %d passed, %d failed, %d skipped' % (os.path.basename(path), total - bad - skipped, bad, skipped))
-for name, pattern in (('sanity.log', r'^Running sanity test'), ('integration.log', r'^Running .* integration test role')):
+for name, pattern in (('sanity.log', r'^Running sanity test'), ('integration.log', r'^Running .* integration test role'),
+                      ('build.log', r'^Running installed-collection test')):
     path = os.path.join(reports, name)
     if os.path.exists(path):
         with open(path, encoding='utf-8', errors='replace') as handle:

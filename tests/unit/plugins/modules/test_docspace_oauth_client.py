@@ -121,3 +121,12 @@ def test_logo_path_errors_name_the_option(portal, run_module, tmp_path):
     bad.write_text('hello')
     result = run_module(module, portal.connection(name='x', logo_path=str(bad)))
     assert result['failed'] and result['msg'].startswith('logo_path') and portal.emulator.requests == []
+
+
+def test_missing_requests_gives_the_standard_message(portal, run_module, monkeypatch):
+    from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api
+    monkeypatch.setattr(_docspace_api, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(_docspace_api, 'REQUESTS_IMPORT_ERROR', 'ImportError: No module named requests')
+    result = run_module(module, portal.connection(**APP))
+    assert result['failed'] and 'Failed to import the required Python library (requests)' in result['msg']
+    assert portal.emulator.requests == []
