@@ -69,7 +69,7 @@ $(AT_COPY): setup
 
 test-integration: $(AT_COPY)
 	@echo "== integration tests against the emulator"
-	@mkdir -p $(REPORTS) && bash tests/utils/integration.sh $(AT_COPY) 2>&1 | tee $(REPORTS)/integration.log
+	@mkdir -p $(REPORTS) && bash tests/utils/integration.sh $(AT_COPY) $(AT_ARGS) 2>&1 | tee $(REPORTS)/integration.log
 
 sanity: $(AT_COPY)
 	@echo "== ansible-test sanity (no ignore file)"

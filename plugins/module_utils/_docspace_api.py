@@ -357,5 +357,20 @@ class DocSpaceAPI(object):
     def regenerate_secret(self, client_id, what):
         return self.call('PATCH', '%s/%s/regenerate' % (CLIENTS, client_id), what, retry='refused').json()
 
+    def client_info(self, client_id, public=False):
+        """The info projection of one client; ``public`` reads it with no credential at all."""
+        path = '%s/%s/%s' % (CLIENTS, client_id, 'public/info' if public else 'info')
+        what = 'read the %sinfo of OAuth client %s' % ('public ' if public else '', client_id)
+        return self._send('GET', path, what, auth=None if public else 'signature').json()
+
+    def list_client_info(self):
+        return self.iter_pages(CLIENTS + '/info', 'list OAuth client info')
+
+    def consents(self):
+        return self.iter_pages(CLIENTS + '/consents', 'list your OAuth consents')
+
+    def revoke_consent(self, client_id, what):
+        self.call('DELETE', '%s/%s/revoke' % (CLIENTS, client_id), what)
+
     def scopes(self):
         return self.call('GET', API + '/scopes', 'read the scope catalogue').json()

@@ -37,12 +37,13 @@ class DocSpaceModule(AnsibleModule):
     """AnsibleModule with the connection options; ``needs_auth`` False for public reads."""
 
     def __init__(self, argument_spec, needs_auth=True, **kwargs):
+        # needs_auth: a bool, or a function of the params (a public read needs no credential).
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
         kwargs.setdefault('mutually_exclusive', []).extend([('api_key', 'username'), ('api_key', 'password')])
         kwargs.setdefault('required_together', []).append(('username', 'password'))
         super(DocSpaceModule, self).__init__(argument_spec=spec, **kwargs)
-        self.needs_auth = needs_auth
+        self.needs_auth = needs_auth(self.params) if callable(needs_auth) else needs_auth
         self._api = None
         if not api.HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=api.REQUESTS_IMPORT_ERROR)

@@ -827,10 +827,10 @@ class Emulator:
                     continue
                 if not re.fullmatch(fault.get('path', '.*'), path):
                     continue
-                fault['count'] -= 1
+                fault['count'] = fault.get('count', 1) - 1
                 if fault['count'] <= 0:
                     self.faults.remove(fault)
-                return dict(fault)
+                return dict(fault, action=fault.get('action', 'status'))
         return None
 
     def log(self, method, path, query, status, fault=None):

@@ -9,12 +9,16 @@ trap 'python tests/utils/emulator_ctl.py stop "$state"' EXIT
 # shellcheck disable=SC1091
 source "$state/env.sh"
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+DOCSPACE_DEMO_SECRETS=$(pwd)/$state/secrets
+export DOCSPACE_DEMO_SECRETS
 run() { ansible-playbook -i localhost, "$@"; }
 
 echo "== first run: registers the apps"
 run playbooks/demo.yml | tee "$state/run1.log"
 echo "== second run: the same playbook again, every task ok"
 run playbooks/demo.yml | tee "$state/run2.log"
+echo "== rotate one app's secret into its file"
+run playbooks/demo_rotate.yml | tee "$state/rotate.log"
 echo "== cleanup"
 run playbooks/demo_cleanup.yml | tee "$state/cleanup.log"
 

@@ -16,6 +16,7 @@ for role in ('admin', 'user', 'guest'):
     lines.append('docspace_%s_api_key: %s' % (role, users[role]['api_key']))
     lines.append('docspace_%s_username: %s' % (role, users[role]['user_name']))
     lines.append('docspace_%s_password: %s' % (role, users[role]['password']))
+    lines.append('docspace_%s_user_id: %s' % (role, users[role]['user_id']))
 open(sys.argv[2], 'w').write('\n'.join(lines) + '\n')
 PY
 cd "$copy"

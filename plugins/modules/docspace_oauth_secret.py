@@ -1,0 +1,193 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: docspace_oauth_secret
+short_description: Read or rotate the secret of a DocSpace OAuth2 app, or revoke your consent
+version_added: 0.1.0
+description:
+  - O(state=present) reads the current client secret (C(GET /clients/{id}), the one read that returns it in plain
+    text) and changes nothing. This is the documented way to read a secret after creation.
+  - O(state=regenerated) rotates the secret (C(PATCH /clients/{id}/regenerate)); the old one stops working at once.
+    It always reports V(changed). It is never retried once the request may have reached DocSpace, so one task never
+    rotates a secret twice.
+  - O(state=absent) with O(revoke_consent=true) revokes the caller's own consent for the app
+    (C(DELETE /clients/{id}/revoke)), reporting V(changed) only when a consent existed.
+author:
+  - ONLYOFFICE DocSpace collection maintainers (@onlyoffice)
+extends_documentation_fragment:
+  - onlyoffice.docspace.docspace
+  - onlyoffice.docspace.docspace.ACTION_GROUP
+attributes:
+  check_mode:
+    support: full
+    description:
+      - With O(state=regenerated) nothing is rotated, V(changed) is true and no secret is returned (never a fake one).
+      - With O(state=present) the secret is read, and O(secret_path) is not written.
+  diff_mode:
+    support: none
+    description: Secrets are never shown in a diff.
+options:
+  client_id:
+    description: The client's id (a UUID).
+    type: str
+  name:
+    description: The client's name, when O(client_id) is not set; several clients with that name is an error.
+    type: str
+  state:
+    description: V(present) reads, V(regenerated) rotates, V(absent) revokes your consent (with O(revoke_consent)).
+    type: str
+    choices: [present, regenerated, absent]
+    default: present
+  secret_path:
+    description:
+      - Write the secret to this file on the host the module runs on, mode 0600, created atomically, and return no
+        secret at all. With O(state=present) the file is rewritten, and V(changed) reported, only when it differs.
+    type: path
+  revoke_consent:
+    description: Confirms O(state=absent), which revokes the caller's consent for the app (not the app itself).
+    type: bool
+    default: false
+notes:
+  - A returned RV(client_secret) is a credential. Use C(no_log) on the task, or O(secret_path).
+  - Rotation reports V(changed) every time it runs; guard it with C(when) in playbooks that must converge.
+seealso:
+  - module: onlyoffice.docspace.docspace_oauth_client
+'''
+
+EXAMPLES = r'''
+- name: Rotate the reporting app's secret into a file the app reads, printing nothing
+  onlyoffice.docspace.docspace_oauth_secret:
+    base_url: https://docspace.example.com
+    api_key: "{{ vault_docspace_api_key }}"
+    name: Reporting
+    state: regenerated
+    secret_path: /etc/reporting/oauth-secret
+
+- name: Read the current secret
+  onlyoffice.docspace.docspace_oauth_secret:
+    client_id: 7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11
+  register: reporting_secret
+  no_log: true
+
+- name: Withdraw my own consent to the app
+  onlyoffice.docspace.docspace_oauth_secret:
+    client_id: 7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11
+    state: absent
+    revoke_consent: true
+'''
+
+RETURN = r'''
+client_id:
+  description: The client's id.
+  returned: always
+  type: str
+client_secret:
+  description: The secret, current or new. Absent in check mode of a rotation, with O(secret_path), and with O(state=absent).
+  returned: when O(state) is V(present) or V(regenerated), without O(secret_path)
+  type: str
+secret_path:
+  description: The file the secret was written to.
+  returned: when O(secret_path) is set
+  type: str
+'''
+
+import os
+import tempfile
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
+
+
+def write_secret(module, path, secret):
+    """Write atomically with mode 0600; True when the file changed."""
+    try:
+        with open(path) as handle:
+            same = handle.read() == secret
+        if same and (os.stat(path).st_mode & 0o777) == 0o600:
+            return False
+    except (IOError, OSError):
+        pass
+    if module.check_mode:
+        return True
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix='.docspace-secret-')
+        with os.fdopen(fd, 'w') as handle:  # mkstemp creates it 0600
+            handle.write(secret)
+        os.rename(tmp, path)
+    except (IOError, OSError) as exc:
+        module.fail('secret_path %s could not be written: %s.' % (path, exc))
+    return True
+
+
+def run(module):
+    p, api = module.params, module.api
+    if p['state'] == 'absent':
+        # The consent may be for an app the caller cannot see, so look it up among the consents.
+        wanted_id = (p['client_id'] or '').lower()
+        consents = [c for c in api.consents() if c.get('registered_client_id') == wanted_id
+                    or (c.get('client') or {}).get('name') == p['name']]
+        ids = sorted(set(c['registered_client_id'] for c in consents))
+        if len(ids) > 1:
+            module.fail('You consented to %d OAuth clients named %r: %s. Set client_id.'
+                        % (len(ids), p['name'], ', '.join(ids)))
+        result = dict(changed=bool(ids), client_id=ids[0] if ids else p['client_id'])
+        if ids and not module.check_mode:
+            api.revoke_consent(ids[0], 'revoke your consent for OAuth client %s' % ids[0])
+        return result
+    client = module.find_client(p['client_id'], p['name'])
+    if client is None:
+        module.fail('No OAuth client %s (or the caller may not see it).' % (p['client_id'] or repr(p['name'])))
+    client_id = client['client_id']
+    result = dict(changed=p['state'] == 'regenerated', client_id=client_id)
+    if p['state'] == 'regenerated':
+        if module.check_mode:
+            return result
+        try:
+            secret = api.regenerate_secret(client_id, 'rotate the secret of OAuth client %s' % client_id)
+        except OutcomeUnknown as exc:
+            module.fail('%s The secret may have been rotated: read it with state=present before retrying.' % exc,
+                        client_id=client_id)
+        secret = secret['client_secret']
+    else:
+        secret = api.get_client(client_id)['client_secret']  # list items carry only ciphertext
+    if p['secret_path']:
+        result['changed'] = write_secret(module, p['secret_path'], secret) or result['changed']
+        result['secret_path'] = p['secret_path']
+    else:
+        result['client_secret'] = secret
+    return result
+
+
+def main():
+    module = DocSpaceModule(
+        argument_spec=dict(
+            client_id=dict(type='str'),
+            name=dict(type='str'),
+            state=dict(type='str', choices=['present', 'regenerated', 'absent'], default='present'),
+            secret_path=dict(type='path'),
+            revoke_consent=dict(type='bool', default=False),
+        ),
+        required_one_of=[('client_id', 'name')],
+        supports_check_mode=True,
+    )
+    if module.params['state'] == 'absent' and not module.params['revoke_consent']:
+        module.fail('state=absent revokes your consent for the app; set revoke_consent: true to confirm. '
+                    'To delete the app itself use onlyoffice.docspace.docspace_oauth_client with state=absent.')
+    if module.params['revoke_consent'] and module.params['state'] != 'absent':
+        module.fail('revoke_consent goes with state=absent.')
+    try:
+        result = run(module)
+    except DocSpaceError as exc:
+        module.fail_from(exc)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
