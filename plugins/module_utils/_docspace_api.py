@@ -126,7 +126,8 @@ class DocSpaceAPI(object):
         self.sleep = sleep or time.sleep
         self.clock = clock or time.time
         self.session = requests.Session()
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session-wide verify.
+        self.verify = (ca_path or True) if validate_certs else False
         self.session.headers['User-Agent'] = http_agent or 'ansible-onlyoffice.docspace'
         self.session.headers['Accept'] = 'application/json'
         self._login_token = None
@@ -208,7 +209,7 @@ class DocSpaceAPI(object):
             self.stats['requests'] += 1
             try:
                 resp = self.session.request(method, url, json=json_body, params=params, headers=headers,
-                                            timeout=self.timeout)
+                                            timeout=self.timeout, verify=self.verify)
             except SSLError as exc:
                 raise Unreachable(self.scrub(
                     'Could not %s: TLS verification of %s failed (%s). Set ca_path to the CA bundle that signed '

@@ -231,3 +231,22 @@ def test_a_portal_that_is_not_docspace_is_named():
 def test_jwt_expiry_parsing():
     assert api._jwt_expiry(jwt(exp_in=100)) == pytest.approx(time.time() + 100, abs=2)
     assert api._jwt_expiry('not.a.jwt') is None
+
+
+@pytest.mark.parametrize('validate, ca_path, expected', [(True, None, True), (True, '/ca.pem', '/ca.pem'),
+                                                          (False, '/ca.pem', False)])
+def test_verify_is_sent_with_every_request_so_the_environment_cannot_override_it(monkeypatch, validate, ca_path,
+                                                                                  expected):
+    # requests lets REQUESTS_CA_BUNDLE replace a session-wide verify; a per-request one wins.
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
+    seen = []
+
+    def fake_request(method, url, **kwargs):
+        seen.append(kwargs['verify'])
+        raise requests.exceptions.SSLError('stop here')
+
+    conn = api.DocSpaceAPI(URL, api_key='k' * 10, validate_certs=validate, ca_path=ca_path)
+    monkeypatch.setattr(conn.session, 'request', fake_request)
+    with pytest.raises(api.Unreachable):
+        conn.get_client(CID)
+    assert seen == [expected]
