@@ -3,34 +3,64 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Interpreters come from pyenv (python3.X shims do not run unless pyenv selects them), else PATH.
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+python_for = $(or $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1)))),$(shell command -v python$(1) 2>/dev/null))
+# The newest ansible-core (2.21) needs Python 3.12+ on the controller.
+PYTHON ?= $(call python_for,3.12)
+TARGET_PYTHONS := 3.9 3.10 3.11 3.12 3.13
+empty :=
+space := $(empty) $(empty)
+TARGET_PATH := $(subst $(space),:,$(strip $(foreach v,$(TARGET_PYTHONS),$(patsubst %/,%,$(dir $(call python_for,$(v)))))))
+
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
+REPORTS := $(BUILD)/reports
 # ansible finds the collection through a link; ansible-test needs a real copy (see toolchain notes).
 COLLECTIONS := $(BUILD)/collections
 LINK := $(COLLECTIONS)/ansible_collections/onlyoffice/docspace
 # Outside the work tree: inside it, ansible-test would ask git and skip the ignored copy.
 AT_ROOT := $(or $(TMPDIR),/tmp)/onlyoffice.docspace-$(shell printf %s '$(CURDIR)' | md5sum | cut -c1-8)
 AT_COPY := $(AT_ROOT)/ansible_collections/onlyoffice/docspace
+DIST := $(BUILD)/dist
+INSTALLED := $(BUILD)/installed
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup demo test test-unit test-emulator test-integration test-build build sanity clean
+# Older cores for test-matrix: core -> controller Python.
+MATRIX := 2.19 2.20
+MATRIX_PYTHON_2.19 := 3.11
+MATRIX_PYTHON_2.20 := 3.12
+
+.PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
+        lint docs-lint changelog-lint importer molecule docs changelog clean $(AT_COPY)
 
 help:
-	@echo "make demo   start the DocSpace emulator and run playbooks/demo.yml twice, then clean up"
-	@echo "make test   unit, emulator, integration and ansible-test sanity checks"
+	@echo "make demo         start the DocSpace emulator, run playbooks/demo.yml twice, clean up"
+	@echo "make test         every check on the newest ansible-core ($(shell sed -n 's/^ansible-core==//p' requirements-dev.txt))"
+	@echo "make test-matrix  make test, plus sanity and unit tests on ansible-core $(MATRIX)"
+	@echo "make docs         the HTML docsite in .build/docs/build/html, links checked"
+	@echo "make changelog    fold changelogs/fragments into CHANGELOG.md/.rst for the galaxy.yml version"
+
+define make_venv
+	@mkdir -p $(BUILD)
+	@test -x "$(2)" || { echo "Python $(3) not found (pyenv or PATH)"; exit 1; }
+	@echo "== creating $(1) with Python $(3) from $(4) (log: $(BUILD)/pip-$(notdir $(1)).log)"
+	@rm -rf $(1) && $(2) -m venv $(1)
+	@$(1)/bin/python -m pip install -q --upgrade pip==25.3 >$(BUILD)/pip-$(notdir $(1)).log 2>&1 || (cat $(BUILD)/pip-$(notdir $(1)).log; exit 1)
+	@$(1)/bin/python -m pip install -q -r $(4) >>$(BUILD)/pip-$(notdir $(1)).log 2>&1 || (cat $(BUILD)/pip-$(notdir $(1)).log; exit 1)
+	@touch $(1)/bin/.installed
+endef
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
-	@mkdir -p $(BUILD)
-	@echo "== creating .venv from the pinned requirements (log: .build/pip.log)"
-	@$(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --upgrade pip==25.3 >$(BUILD)/pip.log 2>&1 || (cat $(BUILD)/pip.log; exit 1)
-	@$(BIN)/python -m pip install -q -r requirements-dev.txt >>$(BUILD)/pip.log 2>&1 || (cat $(BUILD)/pip.log; exit 1)
-	@touch $@
+	$(call make_venv,$(VENV),$(PYTHON),3.12,requirements-dev.txt)
+
+$(BUILD)/venv-%/bin/.installed: tests/requirements/core-%.txt requirements.txt
+	$(call make_venv,$(BUILD)/venv-$*,$(call python_for,$(MATRIX_PYTHON_$*)),$(MATRIX_PYTHON_$*),$<)
 
 $(LINK):
 	@mkdir -p $(dir $(LINK))
@@ -41,45 +71,80 @@ setup: $(BIN)/.installed $(LINK)
 demo: setup
 	@bash tests/utils/demo.sh
 
-REPORTS := $(BUILD)/reports
+# ----- make test ------------------------------------------------------------------------------
+CHECKS := test-unit test-emulator test-integration test-build lint docs-lint docs changelog-lint importer molecule sanity
 
 test: setup
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
-	@$(MAKE) --no-print-directory test-unit test-emulator test-integration test-build sanity
+	@bash tests/utils/timed.sh $(REPORTS)/times.txt "$(MAKE) --no-print-directory" $(CHECKS)
 	@echo "== make test: every check passed"
 	@$(BIN)/python tests/utils/summary.py $(REPORTS)
 
+test-matrix: setup $(foreach c,$(MATRIX),$(BUILD)/venv-$(c)/bin/.installed)
+	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
+	@bash tests/utils/timed.sh $(REPORTS)/times.txt "$(MAKE) --no-print-directory" $(CHECKS) \
+	    $(foreach c,$(MATRIX),sanity-$(c) units-$(c))
+	@echo "== make test-matrix: every check passed"
+	@$(BIN)/python tests/utils/summary.py $(REPORTS)
+
 test-unit: setup
-	@echo "== unit tests"
-	@cd $(COLLECTIONS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	@echo "== unit tests (coverage of plugins/)"
+	@mkdir -p $(REPORTS) && cd $(COLLECTIONS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
 	    --junitxml=$(REPORTS)/unit.xml $(LINK)/tests/unit \
-	    --cov=ansible_collections.onlyoffice.docspace.plugins --cov-report=term-missing:skip-covered
+	    --cov=ansible_collections.onlyoffice.docspace.plugins --cov-branch --cov-report=term-missing:skip-covered \
+	    --cov-report=json:$(REPORTS)/coverage.json | tee $(REPORTS)/coverage.txt
+	@$(BIN)/python tests/utils/coverage_gate.py $(REPORTS)/coverage.json
 
 test-emulator: setup
 	@echo "== emulator tests"
-	@$(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q --junitxml=$(REPORTS)/emulator.xml tests/emulator
+	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	    --junitxml=$(REPORTS)/emulator.xml tests/emulator
 
 # ansible-test runs from a real ansible_collections/<ns>/<name> directory: sync a copy.
 $(AT_COPY): setup
 	@rm -rf $(AT_COPY) && mkdir -p $(AT_COPY)
 	@tar -C $(CURDIR) --exclude=./.venv --exclude=./.build --exclude=./.git --exclude=./tests/output \
-	    --exclude=__pycache__ --exclude=./.pytest_cache -cf - . | tar -C $(AT_COPY) -xf -
-
-.PHONY: $(AT_COPY)
+	    --exclude=__pycache__ --exclude=./.pytest_cache --exclude=./.ansible -cf - . | tar -C $(AT_COPY) -xf -
 
 test-integration: $(AT_COPY)
 	@echo "== integration tests against the emulator"
 	@mkdir -p $(REPORTS) && bash tests/utils/integration.sh $(AT_COPY) $(AT_ARGS) 2>&1 | tee $(REPORTS)/integration.log
 
-sanity: $(AT_COPY)
-	@echo "== ansible-test sanity (no ignore file)"
-	@test ! -e tests/sanity/ignore-2.19.txt
-	@bash tests/utils/ansible_test_shim.sh
+# sanity on one core: the whole suite on the controller Python, then import and compile on every target Python.
+define sanity
+	@echo "== ansible-test sanity on ansible-core $$($(1)/ansible --version | sed -n 's/.*core \([0-9.]*\).*/\1/p'), no ignore file"
+	@test -z "$$(ls tests/sanity/ignore-*.txt 2>/dev/null)"
+	@PATH=$(1):$$PATH bash tests/utils/ansible_test_shim.sh
 	@mkdir -p $(REPORTS) && cd $(AT_COPY) && rm -rf tests/output && \
-	    ansible-test sanity --python 3.11 --local --color no 2>&1 | tee $(REPORTS)/sanity.log
+	    PATH=$(1):$$PATH ansible-test sanity --python $(2) --local --color no 2>&1 | tee $(REPORTS)/sanity-$(3).log
+	@cd $(AT_COPY) && for v in $(TARGET_PYTHONS); do \
+	    PATH=$(1):$(TARGET_PATH):$$PATH ansible-test sanity --test import --test compile --python $$v --local --color no \
+	        2>&1 | tee -a $(REPORTS)/sanity-$(3)-targets.log | grep -E '^(Running|ERROR|FATAL)' || exit 1; done
+endef
 
-DIST := $(BUILD)/dist
-INSTALLED := $(BUILD)/installed
+sanity: $(AT_COPY)
+	$(call sanity,$(BIN),3.12,newest)
+
+sanity-%: $(AT_COPY) $(BUILD)/venv-%/bin/.installed
+	$(call sanity,$(BUILD)/venv-$*/bin,$(MATRIX_PYTHON_$*),$*)
+
+units-%: setup $(BUILD)/venv-%/bin/.installed
+	@echo "== unit tests on ansible-core $*"
+	@cd $(COLLECTIONS) && $(BUILD)/venv-$*/bin/python -m pytest -p no:cacheprovider -q \
+	    --junitxml=$(REPORTS)/unit-$*.xml $(LINK)/tests/unit
+
+lint: setup
+	@echo "== ansible-lint (production profile) and yamllint"
+	@ansible-lint --offline --nocolor 2>&1 | tee $(REPORTS)/lint.log | tail -3
+	@yamllint --strict . && echo "yamllint: clean"
+
+docs-lint: setup
+	@echo "== antsibull-docs lint-collection-docs"
+	@antsibull-docs lint-collection-docs --plugin-docs . && echo "collection docs: clean"
+
+changelog-lint: setup
+	@echo "== antsibull-changelog lint"
+	@antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml && echo "changelog: clean"
 
 build: setup
 	@rm -rf $(DIST) && mkdir -p $(DIST)
@@ -92,11 +157,25 @@ test-build: build
 	@rm -rf $(INSTALLED) && mkdir -p $(INSTALLED)
 	@ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-galaxy collection install -p $(INSTALLED) $(DIST)/*.tar.gz >/dev/null
 	@! tar -tzf $(DIST)/*.tar.gz | grep -E '(^|/)(\.venv|\.build|\.git|tests/output)/'
-	@ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-doc onlyoffice.docspace.docspace_oauth_client | grep 'installed/ansible_collections/onlyoffice/docspace/plugins/modules/docspace_oauth_client.py' >/dev/null
+	@ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-doc onlyoffice.docspace.docspace_oauth_client \
+	    | grep 'installed/ansible_collections/onlyoffice/docspace/plugins/modules/docspace_oauth_client.py' >/dev/null
 	@ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) bash tests/utils/demo.sh >$(BUILD)/test-build.log 2>&1 \
 	    || (cat $(BUILD)/test-build.log; exit 1)
-	@mkdir -p $(REPORTS) && echo "Running installed-collection test" >> $(REPORTS)/build.log
 	@echo "built, installed, documented and demoed: ok"
+
+importer: build
+	@echo "== galaxy-importer on the built tarball"
+	@bash tests/utils/importer.sh $(DIST) $(REPORTS)
+
+molecule: setup
+	@echo "== molecule: emulator, converge, idempotence, verify, destroy"
+	@molecule test 2>&1 | tee $(REPORTS)/molecule.log | grep -E '^(INFO|ERROR|CRITICAL|PLAY RECAP|localhost)'
+
+docs: setup
+	@bash tests/utils/docs.sh $(BUILD)/docs
+
+changelog: setup
+	@antsibull-changelog release --version $$(sed -n 's/^version: //p' galaxy.yml) --update-existing
 
 clean:
 	rm -rf $(BUILD) $(AT_ROOT) tests/output

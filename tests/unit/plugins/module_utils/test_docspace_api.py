@@ -233,10 +233,11 @@ def test_jwt_expiry_parsing():
     assert api._jwt_expiry('not.a.jwt') is None
 
 
-@pytest.mark.parametrize('validate, ca_path, expected', [(True, None, True), (True, '/ca.pem', '/ca.pem'),
-                                                          (False, '/ca.pem', False)])
-def test_verify_is_sent_with_every_request_so_the_environment_cannot_override_it(monkeypatch, validate, ca_path,
-                                                                                  expected):
+VERIFY_CASES = [(True, None, True), (True, '/ca.pem', '/ca.pem'), (False, '/ca.pem', False)]
+
+
+@pytest.mark.parametrize('validate, ca_path, expected', VERIFY_CASES)
+def test_verify_is_sent_with_every_request(monkeypatch, validate, ca_path, expected):
     # requests lets REQUESTS_CA_BUNDLE replace a session-wide verify; a per-request one wins.
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
     seen = []
@@ -250,3 +251,65 @@ def test_verify_is_sent_with_every_request_so_the_environment_cannot_override_it
     with pytest.raises(api.Unreachable):
         conn.get_client(CID)
     assert seen == [expected]
+
+
+@responses.activate
+@pytest.mark.parametrize('status, kwargs, expected', [
+    (401, {'json': {'error': {'message': 'User authentication failed'}, 'statusCode': 401}},
+     'HTTP 401 Unauthorized: User authentication failed: check api_key, or username and password'),
+    (429, {'body': b''}, 'HTTP 429 Too Many Requests: rate limited (DocSpace allows 10 creates a minute per user)'),
+    (403, {'body': b''}, 'HTTP 403 Forbidden: the registration service refused the x-signature'),
+    (418, {'body': 'teapot text', 'content_type': 'text/plain'}, "HTTP 418 I'm a Teapot: teapot text"),
+    (400, {'json': {'errors': [{'field': 'limit', 'message': 'limit must be at most 50'}]}},
+     'HTTP 400 Bad Request: (limit: limit must be at most 50)'),
+])
+def test_error_text_for_each_kind_of_answer(status, kwargs, expected):
+    conn = api.DocSpaceAPI(URL, api_key='k' * 10, retries=0)
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(TOKEN_URL, json=token_response(jwt(marker='b')))
+    responses.get(CLIENTS + '/' + CID, status=status, **kwargs)
+    with pytest.raises(api.DocSpaceError) as exc:
+        conn.get_client(CID, 'read it')
+    assert str(exc.value).startswith('Could not read it: ' + expected)
+
+
+@responses.activate
+def test_credential_and_envelope_problems_are_named():
+    with pytest.raises(api.DocSpaceError, match='No credentials'):
+        api.DocSpaceAPI(URL).get_client(CID)
+    responses.post(URL + '/api/2.0/authentication', json={'response': {}})
+    with pytest.raises(api.DocSpaceError, match='carried no token'):
+        api.DocSpaceAPI(URL, username='u', password='p' * 8).get_client(CID)
+    responses.get(TOKEN_URL, json=token_response('not-a-jwt'))
+    with pytest.raises(api.DocSpaceError, match='carried no JWT'):
+        api.DocSpaceAPI(URL, api_key='k' * 10).get_client(CID)
+
+
+@responses.activate
+def test_consents_follow_their_own_cursor_and_a_bad_page_is_named(client):
+    consents = CLIENTS + '/consents'
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(consents, json={'data': [{'registered_client_id': '1'}], 'last_modified_on': 't1'})
+    responses.get(consents, json={'data': [{'registered_client_id': '2'}], 'last_modified_on': None})
+    assert [c['registered_client_id'] for c in client.consents()] == ['1', '2']
+    assert 'last_modified_on=t1' in responses.calls[-1].request.url
+    responses.get(CLIENTS, json={'items': []})
+    with pytest.raises(api.DocSpaceError, match='no data array'):
+        list(client.list_clients())
+
+
+@responses.activate
+def test_find_client_is_none_when_absent_and_unknown_creates_give_up(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS + '/' + CID, status=404, json={'detail': 'not found'})
+    assert client.find_client(CID) is None
+    responses.post(CLIENTS, status=502)
+    responses.get(CLIENTS, json={'data': [], 'last_created_on': None})
+    with pytest.raises(api.OutcomeUnknown):
+        client.create_client({'name': 'App'}, 'create')
+    assert len([c for c in responses.calls if c.request.method == 'POST']) == 4  # first try and 3 retries
+
+
+def test_a_connect_timeout_never_reached_the_server():
+    assert api._not_sent(requests.exceptions.ConnectTimeout('x'))
+    assert not api._not_sent(requests.exceptions.ReadTimeout('x'))

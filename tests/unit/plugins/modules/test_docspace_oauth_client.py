@@ -130,3 +130,33 @@ def test_missing_requests_gives_the_standard_message(portal, run_module, monkeyp
     result = run_module(module, portal.connection(**APP))
     assert result['failed'] and 'Failed to import the required Python library (requests)' in result['msg']
     assert portal.emulator.requests == []
+
+
+def test_update_enable_and_check_mode_paths(portal, run_module):
+    created = run_module(module, portal.connection(**APP))
+    cid = created['client']['client_id']
+    updated = run_module(module, portal.connection(client_id=cid, description='new', enabled=False))
+    assert updated['changed'] and updated['client']['description'] == 'new' and updated['client']['enabled'] is False
+    assert [w['method'] for w in portal.writes()][-2:] == ['PUT', 'PATCH']
+    check = run_module(module, portal.connection(name='Unit App', scopes=['rooms:read']), check_mode=True)
+    assert check['changed'] and any('newer than 3.7.2' in w for w in check['warnings'])
+    refused = run_module(module, portal.connection(name='Unit App', scopes=['rooms:read']))
+    assert refused['failed'] and 'scopes cannot change after creation on this DocSpace server' in refused['msg']
+    recreate = run_module(module, portal.connection(name='Unit App', scopes=['rooms:read'], recreate=True),
+                          check_mode=True)
+    assert recreate['recreated'] and recreate['client']['scopes'] == ['rooms:read'] and 'client_secret' not in recreate
+
+
+def test_create_problems_are_named(portal, run_module):
+    unknown = run_module(module, portal.connection(client_id='00000000-0000-4000-8000-000000000000', **APP))
+    assert unknown['failed'] and 'DocSpace assigns client ids' in unknown['msg']
+    missing = run_module(module, portal.connection(name='New App', description='only this'))
+    assert missing['failed'] and 'logo, website_url, terms_url' in missing['msg']
+
+
+def test_connection_option_rules(portal, run_module):
+    assert 'timeout must be a positive' in run_module(module, portal.connection(timeout=0, **APP))['msg']
+    assert 'retries must be 0 or more' in run_module(module, portal.connection(retries=-1, **APP))['msg']
+    https = run_module(module, dict(portal.connection(validate_certs=False, **APP),
+                                    base_url=portal.url.replace('http://', 'https://')))
+    assert any('validate_certs is false' in w for w in https['warnings'])
