@@ -134,8 +134,9 @@ units-%: setup $(BUILD)/venv-%/bin/.installed
 	    --junitxml=$(REPORTS)/unit-$*.xml $(LINK)/tests/unit
 
 lint: setup
-	@echo "== ansible-lint (production profile) and yamllint"
+	@echo "== ansible-lint (production profile) on the collection and the modules' EXAMPLES, and yamllint"
 	@ansible-lint --offline --nocolor 2>&1 | tee $(REPORTS)/lint.log | tail -3
+	@bash tests/utils/lint_examples.sh
 	@yamllint --strict . && echo "yamllint: clean"
 
 docs-lint: setup
