@@ -37,13 +37,14 @@ MATRIX_PYTHON_2.19 := 3.11
 MATRIX_PYTHON_2.20 := 3.12
 
 .PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
-        lint docs-lint changelog-lint importer molecule docs changelog clean $(AT_COPY)
+        lint docs-lint changelog-lint importer molecule docs changelog reliability clean $(AT_COPY)
 
 help:
 	@echo "make demo         start the DocSpace emulator, run playbooks/demo.yml twice, clean up"
 	@echo "make test         every check on the newest ansible-core ($(shell sed -n 's/^ansible-core==//p' requirements-dev.txt))"
 	@echo "make test-matrix  make test, plus sanity and unit tests on ansible-core $(MATRIX)"
 	@echo "make docs         the HTML docsite in .build/docs/build/html, links checked"
+	@echo "make reliability  run the fault scenarios and rewrite the table in docs/docsite/rst/reliability.rst"
 	@echo "make changelog    fold changelogs/fragments into CHANGELOG.md/.rst for the galaxy.yml version"
 
 define make_venv
@@ -89,11 +90,19 @@ test-matrix: setup $(foreach c,$(MATRIX),$(BUILD)/venv-$(c)/bin/.installed)
 
 test-unit: setup
 	@echo "== unit tests (coverage of plugins/)"
-	@mkdir -p $(REPORTS) && cd $(COLLECTIONS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	@mkdir -p $(REPORTS) && cd $(COLLECTIONS) && DOCSPACE_RELIABILITY_REPORT=$(REPORTS)/reliability.json \
+	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
 	    --junitxml=$(REPORTS)/unit.xml $(LINK)/tests/unit \
 	    --cov=ansible_collections.onlyoffice.docspace.plugins --cov-branch --cov-report=term-missing:skip-covered \
 	    --cov-report=json:$(REPORTS)/coverage.json | tee $(REPORTS)/coverage.txt
 	@$(BIN)/python tests/utils/coverage_gate.py $(REPORTS)/coverage.json
+	@$(BIN)/python tests/utils/reliability_table.py $(REPORTS)/reliability.json docs/docsite/rst/reliability.rst --check
+
+# The fault scenarios alone; rewrites the measured table of docs/docsite/rst/reliability.rst.
+reliability: setup
+	@mkdir -p $(REPORTS) && cd $(COLLECTIONS) && DOCSPACE_RELIABILITY_REPORT=$(REPORTS)/reliability.json \
+	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q $(LINK)/tests/unit/reliability
+	@$(BIN)/python tests/utils/reliability_table.py $(REPORTS)/reliability.json docs/docsite/rst/reliability.rst
 
 test-emulator: setup
 	@echo "== emulator tests"
@@ -131,7 +140,7 @@ sanity-%: $(AT_COPY) $(BUILD)/venv-%/bin/.installed
 units-%: setup $(BUILD)/venv-%/bin/.installed
 	@echo "== unit tests on ansible-core $*"
 	@cd $(COLLECTIONS) && $(BUILD)/venv-$*/bin/python -m pytest -p no:cacheprovider -q \
-	    --junitxml=$(REPORTS)/unit-$*.xml $(LINK)/tests/unit
+	    --junitxml=$(REPORTS)/unit-$*.xml $(LINK)/tests/unit --ignore=$(LINK)/tests/unit/reliability
 
 lint: setup
 	@echo "== ansible-lint (production profile) on the collection and the modules' EXAMPLES, and yamllint"

@@ -69,7 +69,14 @@ class Unreachable(DocSpaceError):
 
 
 class OutcomeUnknown(DocSpaceError):
-    """A write was sent and no answer says whether the server applied it."""
+    """A write was sent and no answer says whether the server applied it.
+
+    ``slow`` when the server may still be working on it (a timeout, or a 504 from a proxy).
+    """
+
+    def __init__(self, message, status=None, slow=False):
+        super(OutcomeUnknown, self).__init__(message, status)
+        self.slow = slow
 
 
 _BY_STATUS = {400: BadRequest, 403: Forbidden, 404: NotFound, 429: RateLimited}
@@ -128,6 +135,8 @@ class DocSpaceAPI(object):
         self.session = requests.Session()
         # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session-wide verify.
         self.verify = (ca_path or True) if validate_certs else False
+        if not validate_certs:  # the module warns once, in words; urllib3 would warn at every request
+            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         self.session.headers['User-Agent'] = http_agent or 'ansible-onlyoffice.docspace'
         self.session.headers['Accept'] = 'application/json'
         self._login_token = None
@@ -224,7 +233,8 @@ class DocSpaceAPI(object):
                 message = 'Could not %s: %s (%s %s). Check base_url, the network and the proxy settings.' % (
                     what, kind, method, url)
                 if method in ('POST', 'PATCH', 'PUT', 'DELETE') and not _not_sent(exc):
-                    raise OutcomeUnknown(self.scrub(message + ' The server may have applied the request.'))
+                    raise OutcomeUnknown(self.scrub(message + ' The server may have applied the request.'),
+                                         slow=isinstance(exc, Timeout))
                 raise Unreachable(self.scrub(message))
             status = resp.status_code
             if status == 403 and auth == 'signature' and not resp.content and not renewed:
@@ -238,19 +248,23 @@ class DocSpaceAPI(object):
                 continue
             if status >= 400:
                 if status in (502, 503, 504) and method in ('POST', 'PATCH') and retry != 'always':
-                    raise OutcomeUnknown(self._message(resp, what), status)
+                    raise OutcomeUnknown(self._message(resp, what), status, slow=status == 504)
                 raise _BY_STATUS.get(status, DocSpaceError)(self._message(resp, what), status)
             return resp
 
-    def _pause(self, attempt, resp, what, reason):
+    def _pause(self, attempt, resp, what, reason, at_least=0.0, retry=True):
         delay = min(MAX_PAUSE, self.retry_delay * (2 ** (attempt - 1)))
         delay = delay / 2 + random.uniform(0, delay / 2)  # jitter, so parallel forks do not retry in step
         if resp is not None:
             reset = _pause_from_reset(resp.headers.get('X-Ratelimit-Reset'))
             if reset is not None and resp.status_code == 429:
                 delay = max(delay, min(reset, MAX_PAUSE))
-        self.stats['retries'] += 1
-        self.warn('Could not %s: %s; retry %d of %d in %.1f s.' % (what, reason, attempt, self.retries, delay))
+        delay = max(delay, at_least)
+        if retry:
+            self.stats['retries'] += 1
+            self.warn('Could not %s: %s; retry %d of %d in %.1f s.' % (what, reason, attempt, self.retries, delay))
+        else:
+            self.warn('Could not %s: %s in %.1f s.' % (what, reason, delay))
         self.sleep(delay)
 
     def _message(self, resp, what):
@@ -330,16 +344,20 @@ class DocSpaceAPI(object):
             try:
                 return self.call('POST', CLIENTS, what, json_body=body, retry='refused').json()
             except OutcomeUnknown as exc:
+                # A slow server may still be storing it: wait at least one timeout before looking.
+                cause = str(exc).split(': ', 1)[-1]
+                self._pause(attempt + 1, None, what, 'the outcome is unknown (%s); looking for the client' % cause,
+                            at_least=self.timeout if exc.slow else 0.0, retry=False)
                 found = [c for c in self.list_clients() if c.get('name') == body.get('name')
                          and c.get('client_id') not in known_ids and (matches is None or matches(c))]
                 if found:
-                    self.warn('%s The create did reach DocSpace: using the new client %s.'
-                              % (exc, found[0]['client_id']))
+                    self.warn('The create did reach DocSpace: using the new client %s.' % found[0]['client_id'])
                     return self.get_client(found[0]['client_id'])  # GET one carries the plain secret
                 if attempt >= self.retries:
                     raise
                 attempt += 1
-                self._pause(attempt, None, what, 'the create did not reach DocSpace (%s)' % exc)
+                self.warn('The create did not reach DocSpace: sending it again (retry %d of %d).'
+                          % (attempt, self.retries))
 
     def update_client(self, client_id, body, what):
         self.call('PUT', '%s/%s' % (CLIENTS, client_id), what, json_body=body)

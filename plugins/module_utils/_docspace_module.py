@@ -93,6 +93,14 @@ class DocSpaceModule(AnsibleModule):
             result.setdefault('status', exc.status)
         self.fail(str(exc), **result)
 
+    def run_and_exit(self, work):
+        """exit_json with what ``work(self)`` returns; any DocSpace failure through fail_from."""
+        try:
+            result = work(self)
+        except api.DocSpaceError as exc:
+            self.fail_from(exc)
+        self.exit_json(**result)
+
     def find_client(self, client_id=None, name=None):
         """The client by id (one GET), or by name (list pages; fails when several share it)."""
         if client_id:

@@ -116,7 +116,7 @@ scopes:
   elements: dict
 '''
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, NotFound
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import NotFound
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._oauth_client import public
 
@@ -165,11 +165,7 @@ def main():
         needs_auth=lambda p: p['view'] != 'public' or p['include_consents'] or p['include_scopes'],
         supports_check_mode=True,
     )
-    try:
-        result = read(module)
-    except DocSpaceError as exc:
-        module.fail_from(exc)
-    module.exit_json(**result)
+    module.run_and_exit(read)
 
 
 if __name__ == '__main__':

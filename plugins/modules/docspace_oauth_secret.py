@@ -101,7 +101,7 @@ secret_path:
 import os
 import tempfile
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import OutcomeUnknown
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
 
 
@@ -182,11 +182,7 @@ def main():
                     'To delete the app itself use onlyoffice.docspace.docspace_oauth_client with state=absent.')
     if module.params['revoke_consent'] and module.params['state'] != 'absent':
         module.fail('revoke_consent goes with state=absent.')
-    try:
-        result = run(module)
-    except DocSpaceError as exc:
-        module.fail_from(exc)
-    module.exit_json(**result)
+    module.run_and_exit(run)
 
 
 if __name__ == '__main__':

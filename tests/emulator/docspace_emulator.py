@@ -950,13 +950,13 @@ def build_server(emulator, host='127.0.0.1', port=0, tls_cert=None, tls_key=None
 
 
 @contextlib.contextmanager
-def running(emulator, host='127.0.0.1'):
+def running(emulator, host='127.0.0.1', tls_cert=None, tls_key=None):
     """Serve ``emulator`` from a thread for the length of a with block; yields its URL."""
-    server = build_server(emulator, host)
+    server = build_server(emulator, host, tls_cert=tls_cert, tls_key=tls_key)
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.02}, daemon=True)
     thread.start()
     try:
-        yield 'http://%s:%d' % (host, server.server_address[1])
+        yield '%s://%s:%d' % ('https' if tls_cert else 'http', host, server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()

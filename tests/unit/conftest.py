@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'emulator'))
@@ -44,19 +45,31 @@ def portal():
         yield Running(emulator, url)
 
 
-@pytest.fixture
-def run_module(capsys, monkeypatch):
-    """Run a module's main() with args; return its JSON result (failed results included)."""
-    monkeypatch.setattr('time.sleep', lambda seconds: None)  # retries wait in real runs only
-
+def _runner(capsys):
     def run(module, args, check_mode=False, diff=False):
+        # Warnings live in a process-wide registry: start each run with none, as a real one does.
+        ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
+        ansible_warnings._global_deprecations.clear()  # pylint: disable=protected-access
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
         with patch_module_args(args):
             with pytest.raises(SystemExit):
                 module.main()
         result = json.loads(capsys.readouterr().out)
-        # ansible-core 2.19 sends warnings as summaries; tests read their text.
+        # ansible-core 2.19+ sends warnings as summaries; tests read their text.
         result['warnings'] = [w['event']['msg'] if isinstance(w, dict) and 'event' in w else w
                               for w in result.get('warnings', [])]
         return result
     return run
+
+
+@pytest.fixture
+def run_module(capsys, monkeypatch):
+    """Run a module's main() with args; return its JSON result (failed results included)."""
+    monkeypatch.setattr('time.sleep', lambda seconds: None)  # retries wait in real runs only
+    return _runner(capsys)
+
+
+@pytest.fixture
+def run_module_in_real_time(capsys):
+    """As run_module, but retries really wait (for timeouts and slow answers)."""
+    return _runner(capsys)
