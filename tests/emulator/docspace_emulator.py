@@ -144,13 +144,8 @@ def url_collection_ok(items):
         parts = urlsplit(item)
         if parts.scheme not in ('http', 'https', 'claude'):
             return False
-        if parts.scheme in ('http', 'https'):
-            if not parts.netloc:
-                return False
-            try:
-                parts.port  # pylint: disable=pointless-statement
-            except ValueError:
-                return False
+        if parts.scheme in ('http', 'https') and not parts.netloc:
+            return False  # java.net.URL checks no port range, so neither does this
     return True
 
 

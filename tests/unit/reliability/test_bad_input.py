@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bad input is refused before any request reaches DocSpace, with the option's name."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_client as client_module
+from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_client_info as info_module
+from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_secret as secret_module
+
+PNG = 'data:image/png;base64,iVBORw0KGgo='
+APP = dict(name='Bad Input App', logo=PNG, website_url='https://b.example.com', terms_url='https://b.example.com/t',
+           policy_url='https://b.example.com/p', logout_redirect_uri='https://b.example.com/l',
+           redirect_uris=['https://b.example.com/cb'], allowed_origins=['https://b.example.com'], scopes=['openid'])
+UUID = '6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c'
+
+
+def urls(count):
+    return ['https://b.example.com/%d' % i for i in range(count)]
+
+
+# (case, module, args over the defaults, the option the message must name)
+CLIENT = [
+    ('name of 2 characters', dict(name='ab'), 'name'),
+    ('name of 256 characters', dict(name='n' * 256), 'name'),
+    ('blank name', dict(name='   '), 'name'),
+    ('description of 256 characters', dict(description='d' * 256), 'description'),
+    ('gif logo', dict(logo='data:image/gif;base64,R0lGODlhAQABAAAAACw='), 'logo'),
+    ('webp logo', dict(logo='data:image/webp;base64,UklGRg=='), 'logo'),
+    ('logo that is a URL', dict(logo='https://b.example.com/logo.png'), 'logo'),
+    ('logo with a line break', dict(logo='data:image/png;base64,iVBO\nRw0KGgo='), 'logo'),
+    ('logo with no data', dict(logo='data:image/png;base64,'), 'logo'),
+    ('oversize logo', dict(logo='data:image/png;base64,' + 'A' * 341336), 'logo'),
+    ('logo and logo_path', dict(logo_path='/tmp/x.png'), 'logo'),
+    ('logo_path not an image', dict(logo=None, logo_path='/etc/hostname'), 'logo_path'),
+    ('logo_path missing', dict(logo=None, logo_path='/nonexistent/logo.png'), 'logo_path'),
+    ('website_url localhost (rule 1)', dict(website_url='http://localhost:8080'), 'website_url'),
+    ('website_url single label (rule 1)', dict(website_url='https://intranet/app'), 'website_url'),
+    ('website_url with a space (rule 1)', dict(website_url='https://b.example.com/a b'), 'website_url'),
+    ('website_url %-escape (rule 1)', dict(website_url='https://b.example.com/a%20b'), 'website_url'),
+    ('website_url punycode TLD (rule 1)', dict(website_url='https://xn--bcher-kva.xn--p1ai'), 'website_url'),
+    ('website_url without scheme (rule 2)', dict(website_url='b.example.com'), 'website_url'),
+    ('website_url ftp', dict(website_url='ftp://b.example.com'), 'website_url'),
+    ('website_url over 255 bytes', dict(website_url='https://b.example.com/' + 'a' * 250), 'website_url'),
+    ('terms_url without scheme (rule 2)', dict(terms_url='b.example.com/terms'), 'terms_url'),
+    ('terms_url localhost (rule 1)', dict(terms_url='http://localhost/terms'), 'terms_url'),
+    ('policy_url single label (rule 1)', dict(policy_url='http://policy/'), 'policy_url'),
+    ('policy_url without scheme (rule 2)', dict(policy_url='www.b.example.com'), 'policy_url'),
+    ('logout_redirect_uri localhost (rule 1)', dict(logout_redirect_uri='http://localhost:3000/bye'),
+     'logout_redirect_uri'),
+    ('logout_redirect_uri without scheme (rule 2)', dict(logout_redirect_uri='b.example.com/bye'),
+     'logout_redirect_uri'),
+    ('0 redirect_uris', dict(redirect_uris=[]), 'redirect_uris'),
+    ('13 redirect_uris', dict(redirect_uris=urls(13)), 'redirect_uris'),
+    ('redirect_uris ftp', dict(redirect_uris=['ftp://b.example.com/cb']), 'redirect_uris'),
+    ('redirect_uris relative', dict(redirect_uris=['/cb']), 'redirect_uris'),
+    ('redirect_uris no host', dict(redirect_uris=['https:///cb']), 'redirect_uris'),
+    ('redirect_uris blank item', dict(redirect_uris=['']), 'redirect_uris'),
+    ('redirect_uris with a space', dict(redirect_uris=['https://b.example.com/c b']), 'redirect_uris'),
+    ('redirect_uris javascript scheme', dict(redirect_uris=['javascript:alert(1)']), 'redirect_uris'),
+    ('0 allowed_origins', dict(allowed_origins=[]), 'allowed_origins'),
+    ('13 allowed_origins', dict(allowed_origins=urls(13)), 'allowed_origins'),
+    ('allowed_origins ftp', dict(allowed_origins=['ftp://b.example.com']), 'allowed_origins'),
+    ('allowed_origins over 255 bytes', dict(allowed_origins=['https://b.example.com/' + 'o' * 250]),
+     'allowed_origins'),
+    ('unknown scope', dict(scopes=['files:admin']), 'scopes'),
+    ('legacy contacts scope', dict(scopes=['contacts:read']), 'scopes'),
+    ('no scope', dict(scopes=[]), 'scopes'),
+    ('non-UUID client_id', dict(client_id='not-a-uuid'), 'client_id'),
+    ('UUID without dashes', dict(client_id=UUID.replace('-', '')), 'client_id'),
+    ('state unknown', dict(state='enabled'), 'state'),
+    ('enabled not a boolean', dict(enabled='sometimes'), 'enabled'),
+    ('allow_pkce not a boolean', dict(allow_pkce='maybe'), 'allow_pkce'),
+    ('recreate not a boolean', dict(recreate='later'), 'recreate'),
+    ('redirect_uris a dict', dict(redirect_uris={'a': 1}), 'redirect_uris'),
+    ('neither client_id nor name', dict(name=None), 'client_id'),
+    ('api_key and username', dict(username='admin@example.com', password='secret-pass'), 'api_key'),
+    ('username without password', dict(api_key=None, username='admin@example.com'), 'password'),
+    ('no credentials at all', dict(api_key=None), 'api_key'),
+    ('base_url without scheme', dict(base_url='docspace.example.com'), 'base_url'),
+    ('timeout of 0', dict(timeout=0), 'timeout'),
+    ('negative retries', dict(retries=-1), 'retries'),
+    ('timeout not a number', dict(timeout='soon'), 'timeout'),
+    ('unknown option', dict(grant_types=['authorization_code']), 'grant_types'),
+]
+INFO = [
+    ('info: non-UUID client_id', dict(client_id=['nope']), 'client_id'),
+    ('info: unknown view', dict(view='secret'), 'view'),
+    ('info: public view without client_id', dict(view='public'), 'client_id'),
+    ('info: fail_on_missing not a boolean', dict(fail_on_missing='no way'), 'fail_on_missing'),
+]
+SECRET = [
+    ('secret: unknown state', dict(state='rotated'), 'state'),
+    ('secret: absent without revoke_consent', dict(state='absent'), 'revoke_consent'),
+    ('secret: revoke_consent with present', dict(revoke_consent=True), 'revoke_consent'),
+    ('secret: non-UUID client_id', dict(client_id='123'), 'client_id'),
+    ('secret: neither client_id nor name', dict(name=None), 'client_id'),
+]
+CASES = [(c, client_module, a, o) for c, a, o in CLIENT] + [(c, info_module, a, o) for c, a, o in INFO] + \
+    [(c, secret_module, a, o) for c, a, o in SECRET]
+
+
+def test_there_are_at_least_sixty_cases():
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize('case, module, args, option', CASES, ids=[c[0] for c in CASES])
+def test_refused_before_any_request(portal, run_module, case, module, args, option):
+    base = portal.connection(**(APP if module is client_module else {'name': 'Bad Input App'}))
+    base.update(args)
+    base = dict((k, v) for k, v in base.items() if v is not None)
+    result = run_module(module, base)
+    assert result.get('failed'), result
+    assert option in result['msg'], result['msg']
+    assert portal.emulator.requests == [], portal.emulator.requests
+    assert 'Traceback' not in json.dumps(result)

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Property tests: the modules' validators agree with the server's rules, as the emulator has them.
+
+Agreement both ways: what the module refuses the server would refuse, and what it accepts the
+server accepts (the module's only extra rules are the storage limits, which fail with 500 there).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
+
+import docspace_emulator as emu
+
+LABEL = st.text(alphabet='abcxyz019-', min_size=1, max_size=8)
+HOST = st.one_of(
+    st.lists(LABEL, min_size=1, max_size=3).map('.'.join).flatmap(
+        lambda h: st.sampled_from(['com', 'org', 'io', 'x1', 'c', 'xn--p1ai', '']).map(lambda t: h + ('.' + t if t else ''))),
+    st.tuples(*[st.integers(0, 999)] * 4).map(lambda t: '.'.join(map(str, t))),
+    st.just('localhost'),
+)
+PATH = st.text(alphabet="abz09/-._~:?#[]@!$&'()*+,;=% \u00e9", max_size=12)
+URL = st.builds(lambda scheme, host, port, path: scheme + host + port + (('/' + path) if path else ''),
+                st.sampled_from(['https://', 'http://', '', 'ftp://', 'claude://', 'www.']),
+                HOST, st.sampled_from(['', ':8080', ':0', ':99999']), PATH)
+
+
+def server_accepts_single(url):
+    return any(r.fullmatch(url) for r in emu.URL_R1) and bool(emu.URL_R2.fullmatch(url)) and \
+        len(url.encode('utf-8')) <= 255
+
+
+@settings(max_examples=400, deadline=None)
+@given(URL)
+def test_single_url_rule_agrees_with_the_server(url):
+    assert (oc.CHECKS['url'](url) is None) == server_accepts_single(url), url
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(URL, max_size=14))
+def test_url_list_rule_agrees_with_the_server(items):
+    server = emu.url_collection_ok(items) and 1 <= len(items) <= 12 and \
+        all(len(i.encode('utf-8')) <= 255 for i in items)
+    assert (oc.CHECKS['urls'](items) is None) == server, items
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(['png', 'jpeg', 'jpg', 'svg+xml', 'gif', 'webp']),
+       st.binary(max_size=64), st.sampled_from(['', '\n', ' ', '=', '*']), st.booleans())
+def test_logo_rule_agrees_with_the_server(kind, data, noise, strip_padding):
+    encoded = base64.b64encode(data).decode()
+    if strip_padding:
+        encoded = encoded.rstrip('=')
+    logo = 'data:image/%s;base64,%s%s' % (kind, encoded, noise)
+    errors = []
+    emu.Emulator.check_logo(logo, errors, size_check=True)
+    assert (oc.CHECKS['logo'](logo) is None) == (not errors), logo
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_names_the_module_accepts_are_stored_by_the_server(name):
+    errors = []
+    emu.Emulator.check_name({'name': name, 'description': None}, errors)
+    server_stores = not errors and len(name) <= 255  # 256 passes validation, then fails the varchar(255) insert
+    assert (oc.CHECKS['name'](name) is None) == server_stores, repr(name)
