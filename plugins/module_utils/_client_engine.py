@@ -78,6 +78,8 @@ class ClientEngine(object):
         created = self.module.api.create_client(
             body, 'create ' + self.what, known_ids=known_ids,
             matches=lambda c: all(oc.from_server(c)[k] == wanted[k] for k in keys))
+        if not known_ids:
+            created = self._yield_to_an_older_twin(created, keys, wanted)
         secret = created.get('client_secret')
         if not wanted['enabled']:
             self.module.api.set_enabled(created['client_id'], False, 'disable ' + self.what)
@@ -85,6 +87,23 @@ class ClientEngine(object):
         self.result['client'] = oc.public(created)
         self.result['client_secret'] = secret
         return created
+
+    def _yield_to_an_older_twin(self, created, keys, wanted):
+        """Two runs that create one app at the same moment both succeed (names are not unique).
+        Each looks again; every run keeps the oldest twin and deletes its own if it is not, so
+        exactly one client is left."""
+        twins = sorted((c for c in self.module.api.list_clients() if c.get('name') == wanted['name']
+                        and all(oc.from_server(c)[k] == wanted[k] for k in keys)),
+                       key=lambda c: (c.get('created_on') or '', c['client_id']))
+        if not twins or twins[0]['client_id'] == created['client_id'] \
+                or created['client_id'] not in [t['client_id'] for t in twins]:
+            return created
+        keep = twins[0]['client_id']
+        self.module.warn('Another run created %s at the same moment (DocSpace names are not unique): keeping the '
+                         'older client %s and deleting %s, the one this run created.'
+                         % (self.what, keep, created['client_id']))
+        self.module.api.delete_client(created['client_id'], 'delete the duplicate ' + self.what)
+        return self.module.api.get_client(keep, 'read ' + self.what)  # GET one carries the plain secret
 
     def present(self, current):
         before = oc.from_server(current)

@@ -787,7 +787,8 @@ class Emulator:
                         return 400, {'error': 'a fault is an object'}
                     item.setdefault('count', 1)
                     item.setdefault('action', 'status')
-                    if item['action'] not in ('status', 'drop', 'delay', 'commit_then_drop', 'commit_then_status'):
+                    if item['action'] not in ('status', 'drop', 'delay', 'slow_answer', 'commit_then_drop',
+                                              'commit_then_status'):
                         return 400, {'error': 'unknown action %s' % item['action']}
                     self.faults.append(item)
                 return 200, self.faults
@@ -861,7 +862,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = emulator.take_fault(self.command, path)
         action = fault['action'] if fault else None
-        if fault and fault.get('delay'):
+        if fault and fault.get('delay') and action != 'slow_answer':
             time.sleep(float(fault['delay']))
         if action == 'drop':
             emulator.log(self.command, path, url.query, None, 'drop')
@@ -880,6 +881,8 @@ class Handler(BaseHTTPRequestHandler):
                 cookies[key.strip()] = value.strip()
         status, body, extra, ctype = emulator.handle(self.command, path, query, headers, cookies, raw,
                                                      self.client_address[0])
+        if action == 'slow_answer':  # the answer reflects the moment of processing, and arrives late
+            time.sleep(float(fault.get('delay', 1)))
         if action == 'commit_then_drop':
             emulator.log(self.command, path, url.query, status, 'commit_then_drop')
             self.drop()
