@@ -172,6 +172,9 @@ class Emulator:
             }
         self.requests = []
         self.faults = []
+        # SHA-256 of every secret, JWT and login token ever handed out (kept across resets), so that
+        # tests can scan logs for any of them without the emulator keeping the values.
+        self.issued = {'client_secret': set(), 'jwt': set(), 'login_token': set()}
         self.reset(keep_log=True)
         self._load()
 
@@ -214,6 +217,14 @@ class Emulator:
             json.dump(data, handle)
         os.replace(tmp, self.state_file)
 
+    def remember(self, kind, value):
+        self.issued[kind].add(hashlib.sha256(value.encode()).hexdigest())
+
+    def new_secret(self):
+        secret = ''.join(secrets.choice(SECRET_ALPHABET) for dummy in range(36))
+        self.remember('client_secret', secret)
+        return secret
+
     def new_timestamp(self):
         # Strictly increasing, so that the created_on cursor never skips a client.
         now = datetime.now(timezone.utc)
@@ -235,7 +246,9 @@ class Emulator:
         head = b64url(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())
         body = b64url(json.dumps(claims).encode())
         mac = hmac.new(self.machine_key, (head + '.' + body).encode(), hashlib.sha256).digest()
-        return head + '.' + body + '.' + b64url(mac)
+        token = head + '.' + body + '.' + b64url(mac)
+        self.remember('jwt', token)
+        return token
 
     def verify_signature(self, token):
         """The caller of a registration call from its x-signature, or None (403, empty)."""
@@ -472,7 +485,7 @@ class Emulator:
         now = iso(self.new_timestamp())
         client = {
             'client_id': str(uuid.uuid4()),
-            'client_secret': ''.join(secrets.choice(SECRET_ALPHABET) for dummy in range(36)),
+            'client_secret': self.new_secret(),
             'name': data['name'], 'description': data['description'] or '', 'logo': data['logo'],
             'website_url': data['website_url'], 'terms_url': data['terms_url'], 'policy_url': data['policy_url'],
             'logout_redirect_uri': data['logout_redirect_uri'],
@@ -515,7 +528,7 @@ class Emulator:
 
     def regenerate(self, caller, client_id, instance):
         client = self.find(caller, client_id, instance)
-        client['client_secret'] = ''.join(secrets.choice(SECRET_ALPHABET) for dummy in range(36))
+        client['client_secret'] = self.new_secret()
         self._save()
         return 200, {'client_secret': client['client_secret']}
 
@@ -751,6 +764,7 @@ class Emulator:
             if name.lower() in (user['email'], user['name']) and hmac.compare_digest(password, user['password']):
                 token = secrets.token_urlsafe(32)
                 self.auth_tokens[token] = user['id']
+                self.remember('login_token', token)
                 expires = iso(datetime.now(timezone.utc) + timedelta(days=365))
                 return 200, {'response': {'token': token, 'expires': expires, 'sms': False, 'tfa': False},
                              'count': 1, 'links': [], 'status': 0, 'statusCode': 200}, {}, 'application/json'
@@ -799,6 +813,8 @@ class Emulator:
                     row['secret_sha256'] = hashlib.sha256(client['client_secret'].encode()).hexdigest()
                     out.append(row)
                 return 200, out
+            if (method, name) == ('GET', 'issued'):
+                return 200, dict((k, sorted(v)) for k, v in self.issued.items())
             if (method, name) == ('GET', 'users'):
                 return 200, self.credentials()
             if (method, name) == ('POST', 'consents'):

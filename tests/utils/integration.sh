@@ -20,4 +20,17 @@ for role in ('admin', 'user', 'guest'):
 open(sys.argv[2], 'w').write('\n'.join(lines) + '\n')
 PY
 cd "$copy"
-ansible-test integration --python 3.11 --local --color no "${@:2}"
+# -vvvv, so that the scan below reads everything a job log could show (diff is on in the cases).
+set +e
+ansible-test integration --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" --local \
+    --color no -vvvv "${@:2}" > "$state/output.log" 2>&1
+rc=$?
+set -e
+grep -E '^(Running|PLAY RECAP|testhost +:|FATAL|NOTICE)' "$state/output.log" || true
+if [ "$rc" -ne 0 ]; then
+  grep -B5 -A25 -E '^fatal:|^FATAL' "$state/output.log" | grep -v '^<testhost>' | tail -120
+  exit "$rc"
+fi
+echo "integration: $(grep -c '^TASK ' "$state/output.log") tasks run at -vvvv ($(wc -c < "$state/output.log") bytes of output)"
+python "$repo/tests/utils/secret_scan.py" "$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$state/info.json")" \
+    "$state/info.json" "$state/output.log"
