@@ -37,7 +37,7 @@ MATRIX_PYTHON_2.19 := 3.11
 MATRIX_PYTHON_2.20 := 3.12
 
 .PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
-        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets clean $(AT_COPY)
+        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx clean $(AT_COPY)
 
 help:
 	@echo "make demo         start the DocSpace emulator, run playbooks/demo.yml twice, clean up"
@@ -73,7 +73,7 @@ demo: setup
 	@bash tests/utils/demo.sh
 
 # ----- make test ------------------------------------------------------------------------------
-CHECKS := test-unit test-emulator test-integration secrets test-build lint docs-lint docs changelog-lint importer molecule sanity
+CHECKS := test-unit test-emulator test-integration secrets awx test-build lint docs-lint docs changelog-lint importer molecule sanity
 
 test: setup
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
@@ -155,6 +155,12 @@ docs-lint: setup
 changelog-lint: setup
 	@echo "== antsibull-changelog lint"
 	@antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml && echo "changelog: clean"
+
+# The playbooks as AWX/AAP runs a job (ansible-runner, credential in env), the team inventory, the EE metadata.
+awx: setup
+	@echo "== ansible-runner jobs, team app inventory, ansible-builder introspect"
+	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	    -W ignore::DeprecationWarning --junitxml=$(REPORTS)/awx.xml tests/awx
 
 # The demo playbooks at -vvvv with --diff, every byte scanned (the integration run is scanned too).
 secrets: setup

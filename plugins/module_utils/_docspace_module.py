@@ -12,13 +12,27 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api as api
 
 UUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
+
+
+def env_fallback(*names):
+    """The first of these environment variables that is set and not empty.
+
+    AWX/AAP credential injectors set every variable they know, empty when the field is, so
+    an empty one means unset (else an empty DOCSPACE_USERNAME would conflict with api_key).
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
 
 CONNECTION_SPEC = dict(
     base_url=dict(type='str', required=True, fallback=(env_fallback, ['DOCSPACE_URL'])),

@@ -160,3 +160,13 @@ def test_connection_option_rules(portal, run_module):
     https = run_module(module, dict(portal.connection(validate_certs=False, **APP),
                                     base_url=portal.url.replace('http://', 'https://')))
     assert any('validate_certs is false' in w for w in https['warnings'])
+
+
+def test_empty_environment_variables_count_as_unset(portal, run_module, monkeypatch):
+    # An AWX credential with an API key and no user name injects DOCSPACE_USERNAME="".
+    monkeypatch.setenv('DOCSPACE_URL', portal.url)
+    monkeypatch.setenv('DOCSPACE_API_KEY', portal.connection()['api_key'])
+    monkeypatch.setenv('DOCSPACE_USERNAME', '')
+    monkeypatch.setenv('DOCSPACE_PASSWORD', '')
+    result = run_module(module, dict(APP))
+    assert result['changed'] and not result.get('failed')
