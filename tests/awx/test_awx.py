@@ -72,6 +72,7 @@ def test_the_demo_as_an_awx_job(portal, tmp_path):
     first, events1 = run(pdd, 'demo.yml')
     second, events2 = run(pdd, 'demo.yml')
     assert changed(first) >= 2 and changed(second) == 0
+    assert second.stats['ok'] == {'localhost': 6} and not second.stats.get('failures')  # the six tasks, all ok
     assert sorted(c['name'] for c in emulator.clients.values()) == ['Demo Directory', 'Demo Reporting', 'Demo Sync']
     # No secret in any job event: not the key, not a JWT, not a client secret (all issued ones, by hash).
     # (ansible-runner's own artifacts/*/command records the environment it was given; AWX keeps that
