@@ -37,7 +37,7 @@ MATRIX_PYTHON_2.19 := 3.11
 MATRIX_PYTHON_2.20 := 3.12
 
 .PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
-        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx clean $(AT_COPY)
+        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx bench clean $(AT_COPY)
 
 help:
 	@echo "make demo         start the DocSpace emulator, run playbooks/demo.yml twice, clean up"
@@ -45,6 +45,7 @@ help:
 	@echo "make test-matrix  make test, plus sanity and unit tests on ansible-core $(MATRIX)"
 	@echo "make docs         the HTML docsite in .build/docs/build/html, links checked"
 	@echo "make reliability  run the fault scenarios and rewrite the table in docs/docsite/rst/reliability.rst"
+	@echo "make bench        measure requests per task, converge time against a uri playbook, memory; docs/performance.md"
 	@echo "make changelog    fold changelogs/fragments into CHANGELOG.md/.rst for the galaxy.yml version"
 
 define make_venv
@@ -194,6 +195,10 @@ molecule: setup
 
 docs: setup
 	@bash tests/utils/docs.sh $(BUILD)/docs
+
+# A benchmark, not a test: measures against the emulator and writes docs/performance.md.
+bench: setup
+	@$(BIN)/python tests/bench/bench.py docs/performance.md
 
 changelog: setup
 	@antsibull-changelog release --version $$(sed -n 's/^version: //p' galaxy.yml) --update-existing
