@@ -74,12 +74,10 @@ class ClientEngine(object):
     def _create(self, wanted, known_ids):
         body = oc.post_body(wanted)
         # After an unknown outcome, a client is ours only if every create field matches.
-        keys = [f.option for f in oc.FIELDS if f.mutability != oc.ACTIVATION]
-        created = self.module.api.create_client(
-            body, 'create ' + self.what, known_ids=known_ids,
-            matches=lambda c: all(oc.from_server(c)[k] == wanted[k] for k in keys))
+        created = self.module.api.create_client(body, 'create ' + self.what, known_ids=known_ids,
+                                                matches=lambda c: self._same_app(c, wanted))
         if not known_ids:
-            created = self._yield_to_an_older_twin(created, keys, wanted)
+            created = self._yield_to_an_older_twin(created, wanted)
         secret = created.get('client_secret')
         if not wanted['enabled']:
             self.module.api.set_enabled(created['client_id'], False, 'disable ' + self.what)
@@ -88,12 +86,18 @@ class ClientEngine(object):
         self.result['client_secret'] = secret
         return created
 
-    def _yield_to_an_older_twin(self, created, keys, wanted):
+    @staticmethod
+    def _same_app(client, wanted):
+        """Whether a server client has every create field (all but enabled) as wanted."""
+        state = oc.from_server(client)
+        return all(state[f.option] == wanted[f.option] for f in oc.FIELDS if f.mutability != oc.ACTIVATION)
+
+    def _yield_to_an_older_twin(self, created, wanted):
         """Two runs that create one app at the same moment both succeed (names are not unique).
         Each looks again; every run keeps the oldest twin and deletes its own if it is not, so
         exactly one client is left."""
-        twins = sorted((c for c in self.module.api.list_clients() if c.get('name') == wanted['name']
-                        and all(oc.from_server(c)[k] == wanted[k] for k in keys)),
+        twins = sorted((c for c in self.module.api.list_clients()
+                        if c.get('name') == wanted['name'] and self._same_app(c, wanted)),
                        key=lambda c: (c.get('created_on') or '', c['client_id']))
         if not twins or twins[0]['client_id'] == created['client_id'] \
                 or created['client_id'] not in [t['client_id'] for t in twins]:

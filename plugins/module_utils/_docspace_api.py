@@ -143,7 +143,6 @@ class DocSpaceAPI(object):
         self._signature = None
         self._signature_expiry = 0.0
         self.secrets = set(s for s in (api_key, password) if s)
-        self.stats = {'requests': 0, 'retries': 0}
         self.last_attempts = 0
 
     # ----- redaction -------------------------------------------------------------
@@ -215,7 +214,6 @@ class DocSpaceAPI(object):
                 headers['x-signature'] = self.signature()
             elif auth == 'portal':
                 headers.update(self._portal_auth())
-            self.stats['requests'] += 1
             try:
                 resp = self.session.request(method, url, json=json_body, params=params, headers=headers,
                                             timeout=self.timeout, verify=self.verify)
@@ -261,7 +259,6 @@ class DocSpaceAPI(object):
                 delay = max(delay, min(reset, MAX_PAUSE))
         delay = max(delay, at_least)
         if retry:
-            self.stats['retries'] += 1
             self.warn('Could not %s: %s; retry %d of %d in %.1f s.' % (what, reason, attempt, self.retries, delay))
         else:
             self.warn('Could not %s: %s in %.1f s.' % (what, reason, delay))
