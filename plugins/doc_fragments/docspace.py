@@ -36,6 +36,18 @@ options:
       - Password for O(username).
       - If not set, the value of the E(DOCSPACE_PASSWORD) environment variable is used.
     type: str
+  signature:
+    description:
+      - An C(x-signature) JWT obtained earlier in the play from C(GET /api/2.0/security/oauth2/token), to save the
+        login and the token exchange that every task would otherwise make. Set it once through C(module_defaults);
+        see the last example of P(onlyoffice.docspace.docspace_oauth_client#module) and the collection's
+        Authentication guide.
+      - While it is valid, the module sends no login and no token request. An x-signature lasts 5 minutes; with
+        O(api_key), or O(username) and O(password), set too, the module gets a fresh one when it expires (or the
+        server refuses it), else the task fails and says so.
+      - The value is never shown in output, diffs or error messages, and no module returns it.
+      - If not set, the value of the E(DOCSPACE_SIGNATURE) environment variable is used.
+    type: str
   validate_certs:
     description:
       - Whether to verify the portal's TLS certificate. Set O(ca_path) rather than turning this off.

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import binascii
 import json
 import random
 import re
@@ -99,12 +100,19 @@ def _pause_from_reset(value):
     return None
 
 
-def _jwt_expiry(token):
+def jwt_claims(token):
+    """The payload of a JWT (not verified: only the server can), or None."""
     try:
         payload = token.split('.')[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)).decode('utf-8'))
-        return float(claims['exp'])
-    except (IndexError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)).decode('utf-8'))
+    except (IndexError, ValueError, TypeError, UnicodeDecodeError, binascii.Error):
+        return None
+
+
+def jwt_expiry(token):
+    try:
+        return float(jwt_claims(token)['exp'])
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -121,7 +129,7 @@ class DocSpaceAPI(object):
 
     def __init__(self, base_url, api_key=None, username=None, password=None, validate_certs=True,
                  ca_path=None, timeout=30, http_agent=None, retries=3, retry_delay=1.0,
-                 warn=None, sleep=None, clock=None):
+                 warn=None, sleep=None, clock=None, signature=None):
         self.base_url = base_url.rstrip('/')
         self.api_key = api_key
         self.username = username
@@ -142,8 +150,14 @@ class DocSpaceAPI(object):
         self._login_token = None
         self._signature = None
         self._signature_expiry = 0.0
-        self.secrets = set(s for s in (api_key, password) if s)
+        self.secrets = set(s for s in (api_key, password, signature) if s)
         self.last_attempts = 0
+        if signature:  # one obtained earlier (module_defaults): no login, no exchange while it lasts
+            self._keep_signature(signature)
+
+    @property
+    def can_renew(self):
+        return bool(self.api_key or (self.username and self.password))
 
     # ----- redaction -------------------------------------------------------------
     def scrub(self, text):
@@ -175,17 +189,34 @@ class DocSpaceAPI(object):
 
     def signature(self, force=False):
         """The x-signature JWT that the registration service accepts, renewed before it expires."""
-        if force or not self._signature or self.clock() >= self._signature_expiry - SIGNATURE_MARGIN:
-            resp = self._send('GET', API + '/security/oauth2/token', 'get an x-signature from DocSpace',
-                              auth='portal', retry='always')
-            token = self._envelope(resp, 'get an x-signature from DocSpace')
-            if not isinstance(token, str) or token.count('.') != 2:
-                raise DocSpaceError('Could not get an x-signature from DocSpace: the answer carried no JWT.')
-            self._signature = token
-            self.secrets.add(token)
-            expiry = _jwt_expiry(token)
-            self._signature_expiry = expiry if expiry else self.clock() + SIGNATURE_LIFE
+        if not force and self._signature and self.clock() < self._signature_expiry - SIGNATURE_MARGIN:
+            return self._signature
+        if self._signature and not self.can_renew:
+            # Only a given signature and nothing to renew it with: use it to its last second, then say so.
+            if force:
+                raise Forbidden(self._stale('was refused by the registration service (it has expired, was issued '
+                                            'by another portal, or its account may not use Developer Tools)'), 403)
+            if self.clock() < self._signature_expiry:
+                return self._signature
+            raise DocSpaceError(self._stale('has expired'))
+        resp = self._send('GET', API + '/security/oauth2/token', 'get an x-signature from DocSpace',
+                          auth='portal', retry='always')
+        token = self._envelope(resp, 'get an x-signature from DocSpace')
+        if not isinstance(token, str) or token.count('.') != 2:
+            raise DocSpaceError('Could not get an x-signature from DocSpace: the answer carried no JWT.')
+        self._keep_signature(token)
         return self._signature
+
+    def _keep_signature(self, token):
+        self._signature = token
+        self.secrets.add(token)
+        expiry = jwt_expiry(token)
+        self._signature_expiry = expiry if expiry else self.clock() + SIGNATURE_LIFE
+
+    @staticmethod
+    def _stale(how):
+        return ('The x-signature given in signature %s. Get a fresh one (GET %s/security/oauth2/token), or set '
+                'api_key, or username and password, so that the module can renew it.' % (how, API))
 
     def _envelope(self, resp, what):
         try:

@@ -14,11 +14,13 @@ __metaclass__ = type
 
 import os
 import re
+import time
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api as api
 
+JWT_RE = re.compile(r'[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\Z')
 UUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
 
 
@@ -39,6 +41,7 @@ CONNECTION_SPEC = dict(
     api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_API_KEY'])),
     username=dict(type='str', fallback=(env_fallback, ['DOCSPACE_USERNAME'])),
     password=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_PASSWORD'])),
+    signature=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_SIGNATURE'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['DOCSPACE_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['DOCSPACE_CA_PATH'])),
     timeout=dict(type='float', default=30, fallback=(env_fallback, ['DOCSPACE_TIMEOUT'])),
@@ -69,9 +72,12 @@ class DocSpaceModule(AnsibleModule):
         if not url.startswith(('http://', 'https://')) or len(url.split('://', 1)[1].strip('/')) == 0:
             self.fail_json(msg='base_url must be the portal address with its scheme, such as '
                                'https://docspace.example.com (got %r).' % url)
-        if self.needs_auth and not (params['api_key'] or (params['username'] and params['password'])):
-            self.fail_json(msg='one of api_key, or username and password, is required to manage OAuth clients '
-                               '(or set DOCSPACE_API_KEY, or DOCSPACE_USERNAME and DOCSPACE_PASSWORD).')
+        renewable = params['api_key'] or (params['username'] and params['password'])
+        if self.needs_auth and not (renewable or params['signature']):
+            self.fail_json(msg='one of api_key, or username and password, or signature is required to manage '
+                               'OAuth clients (or set DOCSPACE_API_KEY, or DOCSPACE_USERNAME and DOCSPACE_PASSWORD).')
+        if params['signature']:
+            self._check_signature(params['signature'], renewable)
         if params['timeout'] <= 0:
             self.fail_json(msg='timeout must be a positive number of seconds (got %s).' % params['timeout'])
         if params['retries'] < 0:
@@ -82,6 +88,17 @@ class DocSpaceModule(AnsibleModule):
                 self.fail_json(msg='client_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, '
                                    'as DocSpace assigns them (got %r).' % value)
 
+    def _check_signature(self, token, renewable):
+        # The message never quotes the value: it is a credential.
+        if not JWT_RE.match(token) or not isinstance(api.jwt_claims(token), dict):
+            self.fail_json(msg='signature must be the x-signature JWT that GET /api/2.0/security/oauth2/token '
+                               'returns in its "response" field (three base64url parts separated by dots).')
+        expiry = api.jwt_expiry(token)
+        if expiry is not None and expiry <= time.time() and not renewable and self.needs_auth:
+            self.fail_json(msg='signature expired %d s ago (an x-signature lasts 5 minutes). Get a fresh one, or '
+                               'set api_key, or username and password, so that the module can renew it.'
+                               % (time.time() - expiry))
+
     @property
     def api(self):
         if self._api is None:
@@ -89,7 +106,8 @@ class DocSpaceModule(AnsibleModule):
             self._api = api.DocSpaceAPI(
                 p['base_url'], api_key=p['api_key'], username=p['username'], password=p['password'],
                 validate_certs=p['validate_certs'], ca_path=p['ca_path'], timeout=p['timeout'],
-                http_agent=p['http_agent'], retries=p['retries'], warn=self.warn)
+                http_agent=p['http_agent'], retries=p['retries'], warn=self.warn,
+                signature=p['signature'] if self.needs_auth else None)
             if not p['validate_certs'] and p['base_url'].startswith('https://'):
                 self.warn('validate_certs is false: the portal certificate is not checked, so a man in the '
                           'middle could read the credentials. Prefer ca_path.')

@@ -142,6 +142,24 @@ EXAMPLES = r'''
   onlyoffice.docspace.docspace_oauth_client:
     name: Reporting
     state: absent
+
+- name: Converge many apps with one x-signature, so that no task logs in or exchanges a token
+  module_defaults:
+    group/onlyoffice.docspace.docspace:
+      signature: "{{ docspace_signature.json.response }}"  # DOCSPACE_API_KEY still renews it after 5 minutes
+  block:
+    - name: Get an x-signature once
+      ansible.builtin.uri:
+        url: "{{ lookup('ansible.builtin.env', 'DOCSPACE_URL') }}/api/2.0/security/oauth2/token"
+        headers:
+          Authorization: "Bearer {{ lookup('ansible.builtin.env', 'DOCSPACE_API_KEY') }}"
+      register: docspace_signature
+      no_log: true  # the answer is a credential
+
+    - name: Converge every app of the team
+      onlyoffice.docspace.docspace_oauth_client: "{{ item }}"
+      loop: "{{ team_apps }}"
+      no_log: true  # a run that creates an app returns its secret
 '''
 
 RETURN = r'''

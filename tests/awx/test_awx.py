@@ -105,8 +105,15 @@ def test_a_teams_app_inventory_converges_and_prunes(portal, tmp_path):
     assert names == ['Someone Else: Tool', 'Team Alpha: Archive', 'Team Alpha: Directory', 'Team Alpha: Reporting']
     archive = [c for c in emulator.clients.values() if c['name'] == 'Team Alpha: Archive'][0]
     assert archive['enabled'] is False
-    again, dummy = run(pdd, 'converge_apps.yml')
+    emulator.requests = []
+    again, events = run(pdd, 'converge_apps.yml')
     assert changed(again) == 0
+    # One x-signature serves both plays (3 converges, the listing): the key is exchanged once, by the uri task.
+    paths = [r['path'] for r in emulator.requests]
+    assert paths.count('/api/2.0/security/oauth2/token') == 1 and len(paths) == 1 + 3 + 1, paths
+    blob = json.dumps(events)
+    assert not [t for t in set(re.findall(r'[A-Za-z0-9_.-]{36,}', blob))
+                if hashlib.sha256(t.encode()).hexdigest() in emulator.issued['jwt']]
     with open(os.path.join(ROOT, 'playbooks', 'vars', 'team_apps.yml')) as handle:
         apps = yaml.safe_load(handle)
     apps['team_apps'] = [a for a in apps['team_apps'] if a['name'] != 'Team Alpha: Archive']

@@ -160,6 +160,7 @@ class Emulator:
         self.server_version = server_version
         self.rate_limit = rate_limit
         self.signature_lifetime = signature_lifetime
+        self.latency = 0.0  # seconds added to every API answer: a portal across a network (make bench)
         self.state_file = state_file
         self.tenant_url = tenant_url
         self.users = {}
@@ -824,12 +825,12 @@ class Emulator:
                     'modified_at': iso(self.new_timestamp())}
                 return 200, {'seeded': True}
             if (method, name) == ('POST', 'config'):
-                for key in ('server_version', 'rate_limit', 'signature_lifetime'):
+                for key in ('server_version', 'rate_limit', 'signature_lifetime', 'latency'):
                     if key in body:
                         setattr(self, key, body[key])
                 self.buckets = {}
                 return 200, {'server_version': self.server_version, 'rate_limit': self.rate_limit,
-                             'signature_lifetime': self.signature_lifetime}
+                             'signature_lifetime': self.signature_lifetime, 'latency': self.latency}
         return 404, {'error': 'no such control endpoint'}
 
     def take_fault(self, method, path):
@@ -876,6 +877,8 @@ class Handler(BaseHTTPRequestHandler):
             status, body = emulator.control(self.command, path, raw)
             self.send(status, body, {}, 'application/json')
             return
+        if emulator.latency:
+            time.sleep(float(emulator.latency))
         fault = emulator.take_fault(self.command, path)
         action = fault['action'] if fault else None
         if fault and fault.get('delay') and action != 'slow_answer':
@@ -990,10 +993,12 @@ def main(argv=None):
     parser.add_argument('--server-version', default='3.7.2',
                         help="3.7.2 (default): PUT ignores redirect_uris/scopes; 'develop' or >= 3.9 updates them")
     parser.add_argument('--signature-lifetime', type=int, default=300, help='x-signature life in seconds')
+    parser.add_argument('--latency', type=float, default=0.0, help='seconds added to every API answer')
     parser.add_argument('--info-file', help='write the URL and the seeded credentials here (JSON) once listening')
     args = parser.parse_args(argv)
     emulator = Emulator(args.admin_api_key, args.user_api_key, args.guest_api_key, args.server_version,
                         args.rate_limit, args.signature_lifetime, args.state_file)
+    emulator.latency = args.latency
     server = build_server(emulator, args.host, args.port, args.tls_cert, args.tls_key)
     scheme = 'https' if args.tls_cert else 'http'
     url = '%s://%s:%d' % (scheme, args.host, server.server_address[1])

@@ -356,6 +356,17 @@ def test_request_log_and_reset(portal):
     assert portal.http.get(portal.url + '/__emulator__/clients').json() == []
 
 
+def test_latency_delays_api_answers_but_not_the_control_api(portal):
+    config = portal.http.post(portal.url + '/__emulator__/config', json={'latency': 0.2}).json()
+    assert config['latency'] == 0.2
+    start = time.time()
+    assert portal.call('GET', '/api/2.0/scopes').status_code == 200
+    assert time.time() - start >= 0.2
+    start = time.time()
+    portal.http.get(portal.url + '/__emulator__/requests')
+    assert time.time() - start < 0.2
+
+
 def test_state_file_survives_a_restart(tmp_path):
     path = str(tmp_path / 'state.json')
     first = emu.Emulator(state_file=path)

@@ -230,8 +230,8 @@ def test_a_portal_that_is_not_docspace_is_named():
 
 
 def test_jwt_expiry_parsing():
-    assert api._jwt_expiry(jwt(exp_in=100)) == pytest.approx(time.time() + 100, abs=2)
-    assert api._jwt_expiry('not.a.jwt') is None
+    assert api.jwt_expiry(jwt(exp_in=100)) == pytest.approx(time.time() + 100, abs=2)
+    assert api.jwt_expiry('not.a.jwt') is None
 
 
 VERIFY_CASES = [(True, None, True), (True, '/ca.pem', '/ca.pem'), (False, '/ca.pem', False)]
@@ -314,3 +314,60 @@ def test_find_client_is_none_when_absent_and_unknown_creates_give_up(client):
 def test_a_connect_timeout_never_reached_the_server():
     assert api._not_sent(requests.exceptions.ConnectTimeout('x'))
     assert not api._not_sent(requests.exceptions.ReadTimeout('x'))
+
+
+# ----- a signature obtained earlier (the signature option) --------------------------------------
+def given(token, **credentials):
+    return api.DocSpaceAPI(URL, signature=token, retries=0, **credentials)
+
+
+@responses.activate
+@pytest.mark.parametrize('credentials', [{}, {'api_key': 'sk-secret-key-123'}])
+def test_a_valid_given_signature_is_used_with_no_token_request(credentials):
+    token = jwt(exp_in=300)
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    given(token, **credentials).get_client(CID)
+    assert [c.request.url for c in responses.calls] == [CLIENTS + '/' + CID]
+    assert responses.calls[0].request.headers['x-signature'] == token
+    assert 'Authorization' not in responses.calls[0].request.headers
+
+
+@responses.activate
+def test_a_given_signature_near_its_end_is_renewed_when_credentials_allow():
+    fresh = jwt(marker='f')
+    responses.get(TOKEN_URL, json=token_response(fresh))
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    given(jwt(exp_in=10), api_key='sk-secret-key-123').get_client(CID)
+    assert [c.request.url for c in responses.calls] == [TOKEN_URL, CLIENTS + '/' + CID]
+    assert responses.calls[1].request.headers['x-signature'] == fresh
+
+
+@responses.activate
+def test_without_credentials_a_given_signature_is_used_to_its_last_second_then_fails_clearly():
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    clock = [time.time()]
+    conn = api.DocSpaceAPI(URL, signature=jwt(exp_in=10), clock=lambda: clock[0])
+    conn.get_client(CID)  # inside the renewal margin, but nothing to renew it with
+    clock[0] += 11
+    with pytest.raises(api.DocSpaceError, match='given in signature has expired.*set api_key'):
+        conn.get_client(CID)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_refused_given_signature_fails_without_credentials_and_is_renewed_with_them():
+    token, fresh = jwt(marker='g'), jwt(marker='h')
+    responses.get(CLIENTS + '/' + CID, status=403, body=b'')
+    with pytest.raises(api.Forbidden, match='given in signature was refused') as exc:
+        given(token).get_client(CID)
+    assert exc.value.status == 403 and token not in str(exc.value)
+    responses.reset()
+    responses.get(CLIENTS + '/' + CID, status=403, body=b'')
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})  # the second call
+    responses.get(TOKEN_URL, json=token_response(fresh))
+    given(token, api_key='sk-secret-key-123').get_client(CID)
+    assert [c.request.headers.get('x-signature') for c in responses.calls] == [token, None, fresh]
+
+
+def test_a_given_signature_is_scrubbed_even_when_it_is_not_a_jwt():
+    assert api.DocSpaceAPI(URL, signature='opaque-token-value').scrub('got opaque-token-value') == 'got ********'
