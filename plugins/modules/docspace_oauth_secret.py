@@ -156,7 +156,8 @@ def run(module):
                         client_id=client_id)
         secret = secret['client_secret']
     else:
-        secret = api.get_client(client_id)['client_secret']  # list items carry only ciphertext
+        # A lookup by id was GET one, which carries the plain secret; list items carry only ciphertext.
+        secret = (client if p['client_id'] else api.get_client(client_id))['client_secret']
     if p['secret_path']:
         result['changed'] = write_secret(module, p['secret_path'], secret) or result['changed']
         result['secret_path'] = p['secret_path']

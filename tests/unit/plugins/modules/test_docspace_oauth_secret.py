@@ -36,6 +36,15 @@ def test_present_reads_the_plain_secret_and_changes_nothing(portal, run_module):
     assert portal.writes() == []
 
 
+def test_present_by_id_reads_the_client_once(portal, run_module):
+    client = seed(portal)
+    portal.clear()
+    result = run_module(module, portal.connection(client_id=client['client_id']))
+    assert result['client_secret'] == client['client_secret']
+    assert [r['path'] for r in portal.emulator.requests] == [
+        '/api/2.0/security/oauth2/token', '/api/2.0/clients/' + client['client_id']]
+
+
 def test_regenerated_rotates_exactly_once(portal, run_module):
     client = seed(portal)
     portal.clear()
