@@ -9,9 +9,11 @@ process listing 10,000 clients.
 """
 
 import collections
+import contextlib
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -32,6 +34,22 @@ APP = {'logo': 'data:image/png;base64,iVBORw0KGgo=', 'website_url': 'https://ben
        'allowed_origins': ['https://bench.example.com'], 'scopes': ['openid']}
 MODULE = 'onlyoffice.docspace.docspace_oauth_client'
 TOKEN = '/api/2.0/security/oauth2/token'
+# One module main() run `runs` times in one process (no Ansible around it): its last output on stdout,
+# the time of each run and the peak RSS on stderr.
+DRIVER = '''import importlib, json, resource, sys, time
+from ansible.module_utils.testing import patch_module_args
+module = importlib.import_module('ansible_collections.onlyoffice.docspace.plugins.modules.' + sys.argv[1])
+args, times = json.loads(sys.argv[2]), []
+for dummy in range(int(sys.argv[3])):
+    start = time.perf_counter()
+    with patch_module_args(args):
+        try:
+            module.main()
+        except SystemExit:
+            pass
+    times.append(time.perf_counter() - start)
+sys.stderr.write('MEASURED %s\\n' % json.dumps([times, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+'''
 
 
 class Bench(object):
@@ -68,12 +86,32 @@ class Bench(object):
             raise SystemExit(out.stdout[-3000:] + out.stderr[-2000:])
         return elapsed
 
+    def run_module(self, name, args, runs=1):
+        """DRIVER on one module: (its last result, the seconds of each run, peak RSS in MB)."""
+        env = dict(os.environ, PYTHONPATH=os.environ['ANSIBLE_COLLECTIONS_PATH'])
+        out = subprocess.run([sys.executable, '-c', DRIVER, name, json.dumps(args), str(runs)],
+                             capture_output=True, text=True, env=env, check=False)
+        times, rss = json.loads(out.stderr.split('MEASURED ')[-1])
+        return json.loads(out.stdout.strip().split('\n')[-1]), times, rss / 1024.0
+
+    @contextlib.contextmanager
+    def latency(self, seconds):
+        self.emulator.latency = seconds
+        try:
+            yield
+        finally:
+            self.emulator.latency = 0.0
+
+    def request_kinds(self):
+        """The request log since it was last cleared, counted by method (``token`` for the exchange)."""
+        return collections.Counter('token' if r['path'] == TOKEN else r['method'] for r in self.emulator.requests)
+
     def requests_of(self, name, task, reuse=False):
         """Requests of one task; ``reuse``: with an x-signature obtained before it (DOCSPACE_SIGNATURE)."""
         extra = {'DOCSPACE_SIGNATURE': self.signature()} if reuse else {}
         self.emulator.requests = []
         self.run(self.playbook(name, [task]), **extra)
-        return collections.Counter('token' if r['path'] == TOKEN else r['method'] for r in self.emulator.requests)
+        return self.request_kinds()
 
 
 def request_table(bench):
@@ -127,40 +165,20 @@ def converge_times(bench, latency=0.0, apps=50, repeats=3):
     }
     times = dict((kind, []) for kind in books)
     requests_seen = {}
-    bench.emulator.latency = latency
-    try:
+    with bench.latency(latency):
         for dummy in range(repeats):
             for kind, path in books.items():
                 bench.emulator.requests = []
                 times[kind].append(bench.run(path))
-                requests_seen[kind] = collections.Counter(
-                    'token' if r['path'] == TOKEN else r['method'] for r in bench.emulator.requests)
-    finally:
-        bench.emulator.latency = 0.0
-    return dict((k, sorted(v)[len(v) // 2]) for k, v in times.items()), requests_seen
+                requests_seen[kind] = bench.request_kinds()
+    return dict((k, statistics.median(v)) for k, v in times.items()), requests_seen
 
 
 def listing_memory(bench, count=10000):
     bench.emulator.reset()
     bench.seed(count, prefix='Mem')
-    driver = (
-        'import json, resource, sys\n'
-        'from ansible.module_utils.testing import patch_module_args\n'
-        'from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_client_info as m\n'
-        'args = {"base_url": sys.argv[1], "api_key": sys.argv[2]}\n'
-        'with patch_module_args(args):\n'
-        '    try:\n'
-        '        m.main()\n'
-        '    except SystemExit:\n'
-        '        pass\n'
-        'sys.stderr.write("MAXRSS %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n')
-    env = dict(os.environ, PYTHONPATH=os.environ['ANSIBLE_COLLECTIONS_PATH'])
-    start = time.time()
-    out = subprocess.run([sys.executable, '-c', driver, bench.url, KEY], capture_output=True, text=True, env=env, check=False)
-    elapsed = time.time() - start
-    clients = len(json.loads(out.stdout)['clients'])
-    rss = int(out.stderr.strip().split('MAXRSS ')[-1]) / 1024.0
-    return clients, rss, elapsed
+    result, times, rss = bench.run_module('docspace_oauth_client_info', {'base_url': bench.url, 'api_key': KEY})
+    return len(result['clients']), rss, times[0]
 
 
 def module_cost(bench, latency, runs=20):
@@ -168,42 +186,21 @@ def module_cost(bench, latency, runs=20):
     bench.emulator.reset()
     bench.emulator.create(bench.admin, dict(APP, name='Cost App'), '/api/2.0/clients')
     client_id = list(bench.emulator.clients)[0]
-    driver = (
-        'import json, sys, time\n'
-        'from ansible.module_utils.testing import patch_module_args\n'
-        'from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_client as m\n'
-        'args, times = json.loads(sys.argv[1]), []\n'
-        'for dummy in range(int(sys.argv[2])):\n'
-        '    start = time.perf_counter()\n'
-        '    with patch_module_args(args):\n'
-        '        try:\n'
-        '            m.main()\n'
-        '        except SystemExit:\n'
-        '            pass\n'
-        '    times.append(time.perf_counter() - start)\n'
-        'sys.stderr.write("TIMES %s\\n" % json.dumps(times))\n')
-    env = dict(os.environ, PYTHONPATH=os.environ['ANSIBLE_COLLECTIONS_PATH'])
     args = dict(APP, base_url=bench.url, api_key=KEY, client_id=client_id, name='Cost App')
     cost = {}
-    bench.emulator.latency = latency
-    try:
+    with bench.latency(latency):
         for kind, extra in (('api_key', {}), ('reuse', {'signature': bench.signature()})):
-            out = subprocess.run([sys.executable, '-c', driver, json.dumps(dict(args, **extra)), str(runs)],
-                                 capture_output=True, text=True, env=env, check=False)
-            times = sorted(json.loads(out.stderr.split('TIMES ')[-1]))
-            cost[kind] = 1000 * times[len(times) // 2]
-    finally:
-        bench.emulator.latency = 0.0
+            dummy, times, dummy_rss = bench.run_module('docspace_oauth_client', dict(args, **extra), runs)
+            cost[kind] = 1000 * statistics.median(times)
     return cost
 
 
-def emulator_throughput(url, count=2000):
+def emulator_throughput(bench, count=2000):
     session = requests.Session()
-    token = session.get(url + '/api/2.0/security/oauth2/token', headers={'Authorization': 'Bearer ' + KEY}).json()
-    headers = {'x-signature': token['response']}
+    headers = {'x-signature': bench.signature()}
     start = time.time()
     for dummy in range(count):
-        session.get(url + '/api/2.0/scopes', headers=headers)
+        session.get(bench.url + '/api/2.0/scopes', headers=headers)
     return count / (time.time() - start)
 
 
@@ -256,7 +253,7 @@ def main(out_path):
         wan, dummy = converge_times(bench, LATENCY)
         cost = dict((latency, module_cost(bench, latency)) for latency in (0.0, LATENCY))
         clients, rss, list_time = listing_memory(bench)
-        throughput = emulator_throughput(url)
+        throughput = emulator_throughput(bench)
     core = subprocess.run([os.path.join(BIN, "ansible"), "--version"], capture_output=True, text=True, check=False).stdout
     lines = ['# Performance', '',
              'Measured by `make bench` (a benchmark, not a test) against the bundled emulator on %s, %d cores, '

@@ -154,13 +154,13 @@ class Emulator:
 
     def __init__(self, admin_api_key=None, user_api_key=None, guest_api_key=None,
                  server_version='3.7.2', rate_limit=False, signature_lifetime=300,
-                 state_file=None, tenant_url='http://127.0.0.1'):
+                 state_file=None, tenant_url='http://127.0.0.1', latency=0.0):
         self.lock = threading.RLock()
         self.machine_key = secrets.token_bytes(32)
         self.server_version = server_version
         self.rate_limit = rate_limit
         self.signature_lifetime = signature_lifetime
-        self.latency = 0.0  # seconds added to every API answer: a portal across a network (make bench)
+        self.latency = latency  # seconds added to every API answer: a portal across a network (make bench)
         self.state_file = state_file
         self.tenant_url = tenant_url
         self.users = {}
@@ -997,8 +997,7 @@ def main(argv=None):
     parser.add_argument('--info-file', help='write the URL and the seeded credentials here (JSON) once listening')
     args = parser.parse_args(argv)
     emulator = Emulator(args.admin_api_key, args.user_api_key, args.guest_api_key, args.server_version,
-                        args.rate_limit, args.signature_lifetime, args.state_file)
-    emulator.latency = args.latency
+                        args.rate_limit, args.signature_lifetime, args.state_file, latency=args.latency)
     server = build_server(emulator, args.host, args.port, args.tls_cert, args.tls_key)
     scheme = 'https' if args.tls_cert else 'http'
     url = '%s://%s:%d' % (scheme, args.host, server.server_address[1])
