@@ -12,8 +12,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from contextlib import contextmanager
+
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError
+
+CONVERGE_ROUNDS = 3  # writes of one client before another writer is declared to be fighting this run
+
+
+def _age(client):
+    """Oldest first: created_on, then the id so that every run orders twins alike."""
+    return (client.get('created_on') or '', client['client_id'])
 
 
 class ClientEngine(object):
@@ -32,28 +41,78 @@ class ClientEngine(object):
         label = params['client_id'] or params['name']
         self.what = "OAuth client '%s'" % label
         try:
-            current = self.module.find_client(params['client_id'], params['name'])
+            if params['client_id']:
+                current, copies = self.module.api.find_client(params['client_id']), []
+            else:
+                current, copies = self._by_name(params['name'])
             if params['state'] == 'absent':
-                self.absent(current)
-            elif current is None:
+                self.absent([c for c in [current] + copies if c])
+                return self.module.exit_json(**self.result)
+            self._remove_copies(current, copies)
+            if current is None:
                 self.create()
             else:
-                self.present(current)
+                self.present(current, fresh=bool(params['client_id']))
         except DocSpaceError as exc:
             self.module.fail_from(exc, **self.result)
         self.module.exit_json(**self.result)
+
+    # ----- lookup ----------------------------------------------------------------------
+    def _matches_task(self, client):
+        """Whether a server client has every field this task sets (enabled aside) as asked."""
+        state = oc.from_server(client)
+        return oc.app_fields(state) == oc.app_fields(oc.desired(self.params, state))
+
+    def _by_name(self, name):
+        """(the client, the extra copies to delete) for a name that DocSpace does not keep unique.
+
+        Several clients answer to one name after a create that the server applied late, two runs
+        that created the app at once, or a recreate that was cut off before it deleted the old
+        client. Copies of this task's app are folded into the oldest; otherwise the task fails."""
+        named = sorted((c for c in self.module.api.list_clients() if c.get('name') == name), key=_age)
+        if len(named) <= 1:
+            return (named[0] if named else None), []
+        if self.params['state'] == 'absent':
+            same = [oc.app_fields(oc.from_server(c)) for c in named]
+            if all(s == same[0] for s in same):
+                return named[0], named[1:]
+        else:
+            ours = [c for c in named if self._matches_task(c)]
+            if len(ours) == len(named) or (ours and self.params['recreate']):
+                return ours[0], [c for c in named if c is not ours[0]]
+        hint = ''
+        if self.params['state'] == 'present' and not self.params['recreate'] \
+                and any(self._matches_task(c) for c in named):
+            hint = ' If the others are left from a recreate that was cut off, set recreate: true to finish it.'
+        self.module.fail('%d OAuth clients are named %r (DocSpace names are not unique) and they differ: %s. Set '
+                         'client_id to choose one.%s' % (len(named), name, ', '.join(c['client_id'] for c in named),
+                                                         hint), client_ids=[c['client_id'] for c in named])
+
+    def _remove_copies(self, current, copies):
+        if not copies:
+            return
+        ids = [c['client_id'] for c in copies]
+        self.result['changed'] = True
+        self.result['deleted_copies'] = ids
+        self.module.warn('%d more OAuth clients are named %r (a create applied late, a concurrent run, or a recreate '
+                         'cut off): keeping %s, the oldest that matches the task, and deleting %s.'
+                         % (len(ids), self.params['name'], current['client_id'], ', '.join(ids)))
+        if not self.module.check_mode:
+            for client_id in ids:  # another run may be deleting the same copy: gone is as good
+                self.module.api.delete_client(client_id, 'delete a copy of ' + self.what, missing_ok=True)
 
     def _diff(self, before, after):
         if self.module._diff:
             self.result['diff'] = dict(before=oc.for_diff(before), after=oc.for_diff(after))
 
-    def absent(self, current):
-        if current is None:
+    def absent(self, clients):
+        if not clients:
             return
         self.result['changed'] = True
-        self._diff(oc.from_server(current), {})
+        self._diff(oc.from_server(clients[0]), {})
         if not self.module.check_mode:
-            self.module.api.delete_client(current['client_id'], 'delete ' + self.what)
+            for client in clients:
+                self.module.api.delete_client(client['client_id'], 'delete ' + self.what, missing_ok=client is not clients[0])
 
     def create(self):
         if self.params['client_id']:
@@ -78,38 +137,53 @@ class ClientEngine(object):
                                                 matches=lambda c: self._same_app(c, wanted))
         if not known_ids:
             created = self._yield_to_an_older_twin(created, wanted)
-        secret = created.get('client_secret')
-        if not wanted['enabled']:
-            self.module.api.set_enabled(created['client_id'], False, 'disable ' + self.what)
-            created['enabled'] = False
-        self.result['client'] = oc.public(created)
-        self.result['client_secret'] = secret
+        self._finish_created(created, wanted)
         return created
+
+    def _finish_created(self, created, wanted):
+        """Hand out the new client and its secret first: a later step that fails must not lose them."""
+        self.result['client'] = oc.public(created)
+        self.result['client_secret'] = created.get('client_secret')
+        if not wanted['enabled']:
+            with self._after_create(created):
+                self.module.api.set_enabled(created['client_id'], False, 'disable ' + self.what)
+            created['enabled'] = self.result['client']['enabled'] = False
+
+    @contextmanager
+    def _after_create(self, created):
+        try:
+            yield
+        except DocSpaceError as exc:
+            raise DocSpaceError('%s was created (client_id %s; its secret is client_secret in this result), but the '
+                                'next step failed: %s Run the task again to finish.'
+                                % (self.what, created['client_id'], exc), exc.status)
 
     @staticmethod
     def _same_app(client, wanted):
         """Whether a server client has every create field (all but enabled) as wanted."""
-        state = oc.from_server(client)
-        return all(state[f.option] == wanted[f.option] for f in oc.FIELDS if f.mutability != oc.ACTIVATION)
+        return oc.app_fields(oc.from_server(client)) == oc.app_fields(wanted)
 
     def _yield_to_an_older_twin(self, created, wanted):
         """Two runs that create one app at the same moment both succeed (names are not unique).
         Each looks again; every run keeps the oldest twin and deletes its own if it is not, so
         exactly one client is left."""
         twins = sorted((c for c in self.module.api.list_clients()
-                        if c.get('name') == wanted['name'] and self._same_app(c, wanted)),
-                       key=lambda c: (c.get('created_on') or '', c['client_id']))
-        if not twins or twins[0]['client_id'] == created['client_id'] \
-                or created['client_id'] not in [t['client_id'] for t in twins]:
+                        if c.get('name') == wanted['name'] and self._same_app(c, wanted)), key=_age)
+        if not twins or twins[0]['client_id'] == created['client_id']:
             return created
         keep = twins[0]['client_id']
+        if created['client_id'] not in [t['client_id'] for t in twins]:
+            # Another run already folded ours into the older twin: adopt that one.
+            self.module.warn('Another run created %s at the same moment and removed the copy this run created: '
+                             'using the older client %s.' % (self.what, keep))
+            return self.module.api.get_client(keep, 'read ' + self.what)
         self.module.warn('Another run created %s at the same moment (DocSpace names are not unique): keeping the '
                          'older client %s and deleting %s, the one this run created.'
                          % (self.what, keep, created['client_id']))
-        self.module.api.delete_client(created['client_id'], 'delete the duplicate ' + self.what)
+        self.module.api.delete_client(created['client_id'], 'delete the duplicate ' + self.what, missing_ok=True)
         return self.module.api.get_client(keep, 'read ' + self.what)  # GET one carries the plain secret
 
-    def present(self, current):
+    def present(self, current, fresh):
         before = oc.from_server(current)
         wanted = oc.desired(self.params, before)
         delta = oc.differences(before, wanted)
@@ -132,15 +206,39 @@ class ClientEngine(object):
                                  'real run fails unless recreate is true.' % ', '.join(delta[oc.LISTS]))
             self.result['client'] = self._predicted(current, wanted)
             return
+        self.result['client'] = oc.public(self._converge(current, fresh))
+
+    def _converge(self, current, fresh):
+        """Write from a read taken right before, then read again to verify.
+
+        DocSpace has no ETag or If-Match, and PUT replaces every field: a PUT built from a
+        stale listing would revert what another run changed meanwhile. So a listed client is
+        read again first, each PUT carries what the server holds now, and a write that another
+        writer undid is done again, a few times, before the task says so and fails."""
         client_id = current['client_id']
-        if delta[oc.LISTS]:
-            self._update_lists(current, before, wanted, delta[oc.LISTS])
-        if delta[oc.UPDATE]:
-            self.module.api.update_client(client_id, oc.put_body(wanted), 'update ' + self.what)
-        if delta[oc.ACTIVATION]:
-            verb = 'enable ' if wanted['enabled'] else 'disable '
-            self.module.api.set_enabled(client_id, wanted['enabled'], verb + self.what)
-        self.result['client'] = oc.public(self.module.api.get_client(client_id, 'read ' + self.what))
+        read = lambda: self.module.api.get_client(client_id, 'read ' + self.what)  # noqa: E731
+        if not fresh:
+            current = read()
+        for dummy in range(CONVERGE_ROUNDS):
+            before = oc.from_server(current)
+            wanted = oc.desired(self.params, before)
+            delta = oc.differences(before, wanted)
+            if not any(delta.values()):
+                return current
+            if delta[oc.CREATE]:
+                break  # changed under us by a recreate elsewhere: nothing this run may do in place
+            if delta[oc.LISTS]:
+                self._update_lists(current, before, wanted, delta[oc.LISTS])
+            if delta[oc.UPDATE]:
+                self.module.api.update_client(client_id, oc.put_body(wanted), 'update ' + self.what)
+            if delta[oc.ACTIVATION]:
+                verb = 'enable ' if wanted['enabled'] else 'disable '
+                self.module.api.set_enabled(client_id, wanted['enabled'], verb + self.what)
+            current = read()
+        left = oc.differences(oc.from_server(current), oc.desired(self.params, oc.from_server(current)))
+        raise DocSpaceError('%s did not keep the values this run wrote: another writer changed %s at the same time '
+                            '(DocSpace has no way to lock a client). Run the task again when the other run is done.'
+                            % (self.what, ', '.join(sum(left.values(), []))))
 
     def _update_lists(self, current, before, wanted, names):
         """Ask for redirect_uris/scopes in place and check the result, never guess the version.
@@ -165,9 +263,20 @@ class ClientEngine(object):
         if self.module.check_mode:
             self.result['client'] = self._predicted(None, wanted)
             return
-        # Create first, delete second: a failure never leaves the team without a client.
-        self._create(wanted, known_ids=(current['client_id'],))
-        self.module.api.delete_client(current['client_id'], 'delete the replaced ' + self.what)
+        # Create first, delete second: a failure never leaves the team without a client. A replacement
+        # that a cut-off run already created is adopted, so a rerun finishes the job.
+        old = current['client_id']
+        adopt = [c for c in self.module.api.list_clients() if c['client_id'] != old
+                 and c.get('name') == wanted['name'] and self._same_app(c, wanted)]
+        if adopt:
+            self.module.warn('Finishing a recreate that was cut off: adopting %s, created earlier with the wanted '
+                             'fields.' % adopt[0]['client_id'])
+            created = self.module.api.get_client(adopt[0]['client_id'], 'read ' + self.what)
+            self._finish_created(created, wanted)
+        else:
+            created = self._create(wanted, known_ids=(old,))
+        with self._after_create(created):
+            self.module.api.delete_client(old, 'delete the replaced ' + self.what, missing_ok=bool(adopt))
 
     @staticmethod
     def _describe(before, wanted, names):

@@ -1,127 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, onlyoffice.docspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Transport for the DocSpace OAuth2 registration API.
+"""The DocSpace OAuth2 registration API: the request loop and the endpoints.
 
-Private to this collection: it may change in any release. It owns every HTTP detail
-(session, login, the x-signature exchange and its renewal, retries, error text, cursor
-paging) and knows nothing of Ansible options.
+Private to this collection: it may change in any release. It composes the connection
+(``_http``), authentication (``_auth``), the retry policy (``_retry``) and the error text
+(``_errors``), and knows nothing of Ansible options.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import binascii
-import json
-import random
-import re
 import time
-import traceback
 
-try:
-    import requests
-    from requests.exceptions import ConnectionError as RequestsConnectionError
-    from requests.exceptions import ConnectTimeout, SSLError, Timeout
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _auth, _retry
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (  # noqa: F401 (re-exported)
+    BadRequest, DocSpaceError, Forbidden, NotFound, OutcomeUnknown, Unreachable, describe, error_for)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._http import (  # noqa: F401 (re-exported)
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Connection, Interrupted)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._redact import Redactor
 
-API = '/api/2.0'
+jwt_claims = _auth.jwt_claims
+jwt_expiry = _auth.jwt_expiry
+
+API = _auth.API
 CLIENTS = API + '/clients'
 PAGE_LIMIT = 50  # the server's maximum
-RETRY_STATUSES = (429, 502, 503, 504)
-SIGNATURE_LIFE = 300  # seconds, when the JWT carries no exp
-SIGNATURE_MARGIN = 30  # renew this long before the JWT expires
-MAX_PAUSE = 60.0
-MASK = '********'
-_JWT_RE = re.compile(r'eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}')
-
-
-class DocSpaceError(Exception):
-    """A failure with a message that is safe to show (the caller scrubs it once more)."""
-
-    def __init__(self, message, status=None):
-        super(DocSpaceError, self).__init__(message)
-        self.status = status
-
-
-class NotFound(DocSpaceError):
-    pass
-
-
-class Forbidden(DocSpaceError):
-    pass
-
-
-class BadRequest(DocSpaceError):
-    pass
-
-
-class RateLimited(DocSpaceError):
-    pass
-
-
-class Unreachable(DocSpaceError):
-    pass
-
-
-class OutcomeUnknown(DocSpaceError):
-    """A write was sent and no answer says whether the server applied it.
-
-    ``slow`` when the server may still be working on it (a timeout, or a 504 from a proxy).
-    """
-
-    def __init__(self, message, status=None, slow=False):
-        super(OutcomeUnknown, self).__init__(message, status)
-        self.slow = slow
-
-
-_BY_STATUS = {400: BadRequest, 403: Forbidden, 404: NotFound, 429: RateLimited}
-
-
-def _pause_from_reset(value):
-    """Seconds to wait from X-Ratelimit-Reset, or None when the header is not sane.
-
-    The server sends seconds on success but nanoseconds on 429 (a bug), so large
-    values are read as nanoseconds.
-    """
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if number > 1e6:
-        number /= 1e9
-    if 0 <= number <= MAX_PAUSE * 2:
-        return number
-    return None
-
-
-def jwt_claims(token):
-    """The payload of a JWT (not verified: only the server can), or None."""
-    try:
-        payload = token.split('.')[1]
-        return json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)).decode('utf-8'))
-    except (IndexError, ValueError, TypeError, UnicodeDecodeError, binascii.Error):
-        return None
-
-
-def jwt_expiry(token):
-    try:
-        return float(jwt_claims(token)['exp'])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _not_sent(exc):
-    """True when the request surely never reached the server (refused or connect timeout)."""
-    if isinstance(exc, ConnectTimeout):
-        return True
-    text = repr(exc)
-    return 'NewConnectionError' in text or 'Connection refused' in text
+WRITES = ('POST', 'PUT', 'PATCH', 'DELETE')
+ADVICE = 'Is a login page or a proxy in front of the portal? Check that base_url is the portal root.'
 
 
 class DocSpaceAPI(object):
@@ -129,205 +36,81 @@ class DocSpaceAPI(object):
 
     def __init__(self, base_url, api_key=None, username=None, password=None, validate_certs=True,
                  ca_path=None, timeout=30, http_agent=None, retries=3, retry_delay=1.0,
-                 warn=None, sleep=None, clock=None, signature=None):
-        self.base_url = base_url.rstrip('/')
-        self.api_key = api_key
-        self.username = username
-        self.password = password
-        self.timeout = timeout
-        self.retries = max(0, int(retries))
-        self.retry_delay = retry_delay
+                 warn=None, sleep=None, clock=None, signature=None, redactor=None):
+        self.redactor = redactor or Redactor()
         self.warn = warn or (lambda msg: None)
-        self.sleep = sleep or time.sleep
-        self.clock = clock or time.time
-        self.session = requests.Session()
-        # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session-wide verify.
-        self.verify = (ca_path or True) if validate_certs else False
-        if not validate_certs:  # the module warns once, in words; urllib3 would warn at every request
-            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
-        self.session.headers['User-Agent'] = http_agent or 'ansible-onlyoffice.docspace'
-        self.session.headers['Accept'] = 'application/json'
-        self._login_token = None
-        self._signature = None
-        self._signature_expiry = 0.0
-        self.secrets = set(s for s in (api_key, password, signature) if s)
+        self.timeout = timeout
+        self.conn = Connection(base_url, validate_certs, ca_path, timeout, http_agent, self.redactor)
+        self.policy = _retry.RetryPolicy(retries, retry_delay, sleep or time.sleep, self.warn)
+        self.auth = _auth.Authenticator(self._send, self.redactor, clock or time.time, api_key, username,
+                                        password, signature)
         self.last_attempts = 0
-        if signature:  # one obtained earlier (module_defaults): no login, no exchange while it lasts
-            self._keep_signature(signature)
 
     @property
-    def can_renew(self):
-        return bool(self.api_key or (self.username and self.password))
+    def retries(self):
+        return self.policy.retries
 
-    # ----- redaction -------------------------------------------------------------
     def scrub(self, text):
-        text = '%s' % (text,)
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, MASK)
-        return _JWT_RE.sub(MASK, text)
+        return self.redactor.scrub(text)
 
-    # ----- authentication ----------------------------------------------------------
-    def _portal_auth(self):
-        """Ordinary DocSpace authentication for the .NET API: an API key or a login token."""
-        if self.api_key:
-            return {'Authorization': 'Bearer ' + self.api_key}
-        if not self._login_token:
-            if not (self.username and self.password):
-                raise DocSpaceError('No credentials: set api_key, or username and password '
-                                    '(or DOCSPACE_API_KEY / DOCSPACE_USERNAME and DOCSPACE_PASSWORD).')
-            resp = self._send('POST', API + '/authentication', 'log in to DocSpace as %s' % self.username,
-                              json_body={'userName': self.username, 'password': self.password},
-                              auth=None, retry='always')
-            token = self._envelope(resp, 'log in to DocSpace')
-            token = token.get('token') if isinstance(token, dict) else None
-            if not token:
-                raise DocSpaceError('Could not log in to DocSpace: the answer carried no token.')
-            self._login_token = token
-            self.secrets.add(token)
-        return {'Authorization': self._login_token}
+    # ----- the request loop --------------------------------------------------------------
+    def call(self, method, path, what, json_body=None, params=None, retry=_retry.ALWAYS, expect=None):
+        """A registration-service call with the x-signature (see _send)."""
+        return self._send(method, path, what, json_body=json_body, params=params, auth=_auth.SIGNATURE,
+                          retry=retry, expect=expect)
 
-    def signature(self, force=False):
-        """The x-signature JWT that the registration service accepts, renewed before it expires."""
-        if not force and self._signature and self.clock() < self._signature_expiry - SIGNATURE_MARGIN:
-            return self._signature
-        if self._signature and not self.can_renew:
-            # Only a given signature and nothing to renew it with: use it to its last second, then say so.
-            if force:
-                raise Forbidden(self._stale('was refused by the registration service (it has expired, was issued '
-                                            'by another portal, or its account may not use Developer Tools)'), 403)
-            if self.clock() < self._signature_expiry:
-                return self._signature
-            raise DocSpaceError(self._stale('has expired'))
-        resp = self._send('GET', API + '/security/oauth2/token', 'get an x-signature from DocSpace',
-                          auth='portal', retry='always')
-        token = self._envelope(resp, 'get an x-signature from DocSpace')
-        if not isinstance(token, str) or token.count('.') != 2:
-            raise DocSpaceError('Could not get an x-signature from DocSpace: the answer carried no JWT.')
-        self._keep_signature(token)
-        return self._signature
-
-    def _keep_signature(self, token):
-        self._signature = token
-        self.secrets.add(token)
-        expiry = jwt_expiry(token)
-        self._signature_expiry = expiry if expiry else self.clock() + SIGNATURE_LIFE
-
-    @staticmethod
-    def _stale(how):
-        return ('The x-signature given in signature %s. Get a fresh one (GET %s/security/oauth2/token), or set '
-                'api_key, or username and password, so that the module can renew it.' % (how, API))
-
-    def _envelope(self, resp, what):
-        try:
-            return resp.json()['response']
-        except (ValueError, KeyError, TypeError):
-            raise DocSpaceError('Could not %s: HTTP %s, the answer is not a DocSpace API envelope. '
-                                'Check that base_url points at the portal.' % (what, resp.status_code))
-
-    # ----- requests ------------------------------------------------------------------
-    def call(self, method, path, what, json_body=None, params=None, retry='always'):
-        """A registration-service call with the x-signature; returns the requests response.
-
-        retry: 'always' for idempotent calls; 'refused' only when the server surely did not
-        act (429, refused connection), for POST create and PATCH regenerate.
-        """
-        return self._send(method, path, what, json_body=json_body, params=params, auth='signature', retry=retry)
-
-    def _send(self, method, path, what, json_body=None, params=None, auth='signature', retry='always'):
+    def _send(self, method, path, what, json_body=None, params=None, auth=_auth.SIGNATURE, retry=_retry.ALWAYS,
+              expect=None):
+        """The response, or with ``expect`` (keys the JSON object must carry; () for any JSON) the
+        decoded body. A 2xx without it is an interruption like a cut connection: a read is sent
+        again, a write that may have been applied becomes OutcomeUnknown."""
         attempt = 0
         renewed = False
-        url = self.base_url + path
         while True:
             self.last_attempts = attempt
-            headers = {}
-            if auth == 'signature':
-                headers['x-signature'] = self.signature()
-            elif auth == 'portal':
-                headers.update(self._portal_auth())
             try:
-                resp = self.session.request(method, url, json=json_body, params=params, headers=headers,
-                                            timeout=self.timeout, verify=self.verify)
-            except SSLError as exc:
-                raise Unreachable(self.scrub(
-                    'Could not %s: TLS verification of %s failed (%s). Set ca_path to the CA bundle that signed '
-                    'the portal certificate, or validate_certs: false for a test portal.' % (what, self.base_url, exc)))
-            except (RequestsConnectionError, Timeout) as exc:
-                kind = 'timed out after %ss' % self.timeout if isinstance(exc, Timeout) else 'connection failed'
-                retryable = retry == 'always' or _not_sent(exc)
-                if retryable and attempt < self.retries:
-                    attempt += 1
-                    self._pause(attempt, None, what, kind)
+                resp = self.conn.request(method, path, what, self.auth.headers(auth), json_body, params)
+                status = resp.status_code
+                if status == 403 and auth == _auth.SIGNATURE and not resp.content and not renewed:
+                    # A refused signature (expired, or the portal key rotated): renew once and replay.
+                    renewed = True
+                    self.auth.signature(force=True)
                     continue
-                message = 'Could not %s: %s (%s %s). Check base_url, the network and the proxy settings.' % (
-                    what, kind, method, url)
-                if method in ('POST', 'PATCH', 'PUT', 'DELETE') and not _not_sent(exc):
-                    raise OutcomeUnknown(self.scrub(message + ' The server may have applied the request.'),
-                                         slow=isinstance(exc, Timeout))
-                raise Unreachable(self.scrub(message))
-            status = resp.status_code
-            if status == 403 and auth == 'signature' and not resp.content and not renewed:
-                # A refused signature (expired, or the portal key rotated): renew once and replay.
-                renewed = True
-                self.signature(force=True)
-                continue
-            if status in RETRY_STATUSES and attempt < self.retries and (retry == 'always' or status == 429):
-                attempt += 1
-                self._pause(attempt, resp, what, 'HTTP %s' % status)
-                continue
-            if status >= 400:
-                if status in (502, 503, 504) and method in ('POST', 'PATCH') and retry != 'always':
-                    raise OutcomeUnknown(self._message(resp, what), status, slow=status == 504)
-                raise _BY_STATUS.get(status, DocSpaceError)(self._message(resp, what), status)
-            return resp
+                if attempt < self.policy.retries and self.policy.status_retryable(status, retry):
+                    attempt += 1
+                    self.policy.pause(attempt, what, 'HTTP %s' % status, resp=resp)
+                    continue
+                if status >= 400:
+                    if status in (502, 503, 504) and method in WRITES and retry != _retry.ALWAYS:
+                        raise OutcomeUnknown(describe(resp, what, self.redactor), status, slow=status == 504)
+                    raise error_for(resp, what, self.redactor)
+                if 'html' in resp.headers.get('Content-Type', ''):
+                    # Never an API answer (a login page, SSO or a proxy): as good as no answer at all.
+                    raise Interrupted('DocSpace answered HTTP %s with an HTML page, not JSON' % status, advice=ADVICE)
+                return resp if expect is None else self._decode(resp, expect)
+            except Interrupted as exc:
+                if attempt < self.policy.retries and (retry == _retry.ALWAYS or exc.not_sent):
+                    attempt += 1
+                    self.policy.pause(attempt, what, exc.reason)
+                    continue
+                message = 'Could not %s: %s (%s %s).' % (what, exc.reason, method, self.conn.base_url + path)
+                if method in WRITES and not exc.not_sent:
+                    raise OutcomeUnknown(self.redactor.scrub(message + ' The server may have applied the request.'),
+                                         slow=exc.slow)
+                raise Unreachable(self.redactor.scrub(message + ' ' + exc.advice))
 
-    def _pause(self, attempt, resp, what, reason, at_least=0.0, retry=True):
-        delay = min(MAX_PAUSE, self.retry_delay * (2 ** (attempt - 1)))
-        delay = delay / 2 + random.uniform(0, delay / 2)  # jitter, so parallel forks do not retry in step
-        if resp is not None:
-            reset = _pause_from_reset(resp.headers.get('X-Ratelimit-Reset'))
-            if reset is not None and resp.status_code == 429:
-                delay = max(delay, min(reset, MAX_PAUSE))
-        delay = max(delay, at_least)
-        if retry:
-            self.warn('Could not %s: %s; retry %d of %d in %.1f s.' % (what, reason, attempt, self.retries, delay))
-        else:
-            self.warn('Could not %s: %s in %.1f s.' % (what, reason, delay))
-        self.sleep(delay)
-
-    def _message(self, resp, what):
-        """'Could not <what>: HTTP <status> <reason>: <title>: <detail> (<field>: <message>; ...)'."""
-        head = 'Could not %s: HTTP %s %s' % (what, resp.status_code, resp.reason or '')
+    @staticmethod
+    def _decode(resp, expect):
         try:
             body = resp.json()
         except ValueError:
-            body = None
-        parts = []
-        if isinstance(body, dict):
-            for key in ('title', 'detail', 'reason'):
-                if body.get(key) and body[key] not in parts and body[key] != resp.reason:
-                    parts.append('%s' % body[key])
-            if isinstance(body.get('error'), dict) and body['error'].get('message'):
-                parts.append('%s' % body['error']['message'])
-            errors = [e for e in body.get('errors') or [] if isinstance(e, dict)]
-            if errors:
-                fields = '(' + '; '.join('%s: %s' % (e.get('field'), e.get('message')) for e in errors) + ')'
-                if parts:
-                    parts[-1] += ' ' + fields
-                else:
-                    parts.append(fields)
-        elif resp.content and 'html' in resp.headers.get('Content-Type', ''):
-            parts.append('an HTML error page from a proxy in front of DocSpace')
-        elif resp.content:
-            parts.append(resp.text[:200])
-        if resp.status_code == 403 and not resp.content:
-            parts.append('the registration service refused the x-signature (is Developer Tools access limited '
-                         'for this account?)')
-        if resp.status_code == 401:
-            parts.append('check api_key, or username and password')
-        if resp.status_code == 429:
-            parts.append('rate limited (DocSpace allows 10 creates a minute per user); raise retries or slow down')
-        return self.scrub(head.rstrip() + (': ' + ': '.join(parts) if parts else ''))
+            raise Interrupted('DocSpace answered HTTP %s with a body that is not JSON' % resp.status_code, advice=ADVICE)
+        missing = [key for key in expect if not isinstance(body, dict) or body.get(key) is None]
+        if expect and missing:
+            what = 'a DocSpace API envelope' if expect == ('response',) else 'the expected answer'
+            raise Interrupted('the answer of HTTP %s is not %s (no %s)' % (resp.status_code, what, ', '.join(missing)),
+                              advice=ADVICE)
+        return body
 
     # ----- endpoints -------------------------------------------------------------------
     def iter_pages(self, path, what, params=None):
@@ -336,10 +119,11 @@ class DocSpaceAPI(object):
         query['limit'] = PAGE_LIMIT
         seen = set()
         while True:
-            page = self.call('GET', path, what, params=query).json()
+            page = self.call('GET', path, what, params=query, expect=())
             if not isinstance(page, dict) or not isinstance(page.get('data'), list):
                 raise DocSpaceError('Could not %s: the list answer has no data array.' % what)
-            yield from page['data']
+            for item in page['data']:
+                yield item
             cursor = page.get('last_created_on') or page.get('last_modified_on')
             if not cursor:
                 return
@@ -356,8 +140,8 @@ class DocSpaceAPI(object):
         return self.iter_pages(CLIENTS, 'list OAuth clients')
 
     def get_client(self, client_id, what=None):
-        return self.call('GET', '%s/%s' % (CLIENTS, client_id),
-                         what or 'read OAuth client %s' % client_id).json()
+        return self.call('GET', '%s/%s' % (CLIENTS, client_id), what or 'read OAuth client %s' % client_id,
+                         expect=('client_id',))
 
     def find_client(self, client_id):
         try:
@@ -366,26 +150,27 @@ class DocSpaceAPI(object):
             return None
 
     def create_client(self, body, what, known_ids=(), matches=None):
-        """POST a client, never twice: an unknown outcome is resolved by looking for it first."""
-        attempt = 0
-        while True:
-            try:
-                return self.call('POST', CLIENTS, what, json_body=body, retry='refused').json()
-            except OutcomeUnknown as exc:
-                # A slow server may still be storing it: wait at least one timeout before looking.
-                cause = str(exc).split(': ', 1)[-1]
-                self._pause(attempt + 1, None, what, 'the outcome is unknown (%s); looking for the client' % cause,
-                            at_least=self.timeout if exc.slow else 0.0, retry=False)
+        """POST a client, never twice: a create whose outcome is unknown is looked for, a few
+        times with backoff, and adopted when it shows up. It is not sent again (the server may
+        still apply it later); the next run adopts a late one by name."""
+        try:
+            return self.call('POST', CLIENTS, what, json_body=body, retry=_retry.REFUSED,
+                             expect=('client_id', 'client_secret'))
+        except OutcomeUnknown as exc:
+            cause = str(exc).split(': ', 1)[-1]
+            for attempt in range(1, self.policy.retries + 2):
+                # A slow server may still be storing it: the first look waits at least one timeout.
+                self.policy.pause(attempt, what, 'the outcome is unknown (%s); looking for the client' % cause,
+                                  at_least=self.timeout if exc.slow and attempt == 1 else 0.0, counted=False)
                 found = [c for c in self.list_clients() if c.get('name') == body.get('name')
                          and c.get('client_id') not in known_ids and (matches is None or matches(c))]
                 if found:
                     self.warn('The create did reach DocSpace: using the new client %s.' % found[0]['client_id'])
                     return self.get_client(found[0]['client_id'])  # GET one carries the plain secret
-                if attempt >= self.retries:
-                    raise
-                attempt += 1
-                self.warn('The create did not reach DocSpace: sending it again (retry %d of %d).'
-                          % (attempt, self.retries))
+            raise OutcomeUnknown('%s DocSpace did not show the client after %d looks, and the create is not sent '
+                                 'again because DocSpace may still apply it: run the task again, it adopts the '
+                                 'client if it appears and creates it otherwise.' % (exc, self.policy.retries + 1),
+                                 exc.status, exc.slow)
 
     def update_client(self, client_id, body, what):
         self.call('PUT', '%s/%s' % (CLIENTS, client_id), what, json_body=body)
@@ -393,22 +178,23 @@ class DocSpaceAPI(object):
     def set_enabled(self, client_id, enabled, what):
         self.call('PATCH', '%s/%s/activation' % (CLIENTS, client_id), what, json_body={'status': bool(enabled)})
 
-    def delete_client(self, client_id, what):
+    def delete_client(self, client_id, what, missing_ok=False):
         try:
             self.call('DELETE', '%s/%s' % (CLIENTS, client_id), what)
         except NotFound:
-            if not self.last_attempts:
+            if not (missing_ok or self.last_attempts):
                 raise
-            # A retried DELETE whose first attempt was applied: the client is gone, as asked.
+            # Gone already: a retried DELETE whose first attempt was applied, or another run's delete.
 
     def regenerate_secret(self, client_id, what):
-        return self.call('PATCH', '%s/%s/regenerate' % (CLIENTS, client_id), what, retry='refused').json()
+        return self.call('PATCH', '%s/%s/regenerate' % (CLIENTS, client_id), what, retry=_retry.REFUSED,
+                         expect=('client_secret',))
 
     def client_info(self, client_id, public=False):
         """The info projection of one client; ``public`` reads it with no credential at all."""
         path = '%s/%s/%s' % (CLIENTS, client_id, 'public/info' if public else 'info')
         what = 'read the %sinfo of OAuth client %s' % ('public ' if public else '', client_id)
-        return self._send('GET', path, what, auth=None if public else 'signature').json()
+        return self._send('GET', path, what, auth=_auth.NONE if public else _auth.SIGNATURE, expect=('client_id',))
 
     def list_client_info(self):
         return self.iter_pages(CLIENTS + '/info', 'list OAuth client info')
@@ -420,4 +206,4 @@ class DocSpaceAPI(object):
         self.call('DELETE', '%s/%s/revoke' % (CLIENTS, client_id), what)
 
     def scopes(self):
-        return self.call('GET', API + '/scopes', 'read the scope catalogue').json()
+        return self.call('GET', API + '/scopes', 'read the scope catalogue', expect=())

@@ -240,6 +240,11 @@ def differences(current, wanted):
     return out
 
 
+def app_fields(state):
+    """The fields that make an app what it is (all but enabled): two clients equal in these are copies."""
+    return dict((f.option, state[f.option]) for f in FIELDS if f.mutability != ACTIVATION)
+
+
 def post_body(state):
     body = dict((f.api, state[f.option]) for f in FIELDS if f.mutability != ACTIVATION)
     if not body.get('description'):

@@ -94,3 +94,19 @@ def test_a_run_that_lost_the_race_keeps_the_older_twin(portal, run_module, monke
     assert len(older) == 1 and result['client']['client_id'] == older[0]['client_id']
     assert result['client_secret'] == older[0]['client_secret']
     assert any('Another run created' in w for w in result['warnings'])
+
+
+def test_ten_racers_for_one_app_beside_ten_others_all_succeed(portal, tmp_path):
+    # While the race resolves itself, lookups see several copies of the app: they fold them, not fail.
+    racers, others = ['racer%02d' % i for i in range(10)], ['other%02d' % i for i in range(10)]
+    command = playbook(tmp_path, racers + others,
+                       "{{ 'Race App' if inventory_hostname.startswith('racer') else 'Own ' ~ inventory_hostname }}")
+    # Half the lookups answered late: those racers create while the others already see copies.
+    portal.emulator.faults.append({'method': 'GET', 'path': '/api/2.0/clients', 'action': 'slow_answer', 'delay': 1,
+                                   'count': 10})
+    finish(start(command, portal, forks=20))
+    names = sorted(c['name'] for c in portal.emulator.clients.values())
+    assert names == sorted(['Race App'] + ['Own ' + h for h in others]), names
+    portal.clear()
+    recap = finish(start(command, portal, forks=20))
+    assert recap.count('changed=0') == 20 and portal.writes() == []

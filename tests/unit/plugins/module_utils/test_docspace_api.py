@@ -16,6 +16,7 @@ import requests
 import responses
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api as api
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _retry
 
 URL = 'https://portal.example.com'
 TOKEN_URL = URL + '/api/2.0/security/oauth2/token'
@@ -69,7 +70,7 @@ def test_login_with_password_then_exchange():
 @responses.activate
 def test_signature_is_renewed_before_it_expires(client):
     responses.get(TOKEN_URL, json=token_response(jwt(exp_in=10)))  # inside the renewal margin
-    responses.get(CLIENTS + '/' + CID, json={})
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
     client.get_client(CID)
     client.get_client(CID)
     assert len([c for c in responses.calls if c.request.url == TOKEN_URL]) == 2
@@ -110,7 +111,7 @@ def test_retries_429_with_the_nanosecond_reset_and_warns_each_time(client):
 @pytest.mark.parametrize('value, expected', [('5', 5.0), (str(int(3e9)), 3.0), ('junk', None), ('-1', None),
                                              (str(int(9e11)), None), (None, None)])
 def test_reset_header_is_used_only_when_sane(value, expected):
-    assert api._pause_from_reset(value) == expected
+    assert _retry.pause_from_reset(value) == expected
 
 
 @responses.activate
@@ -160,13 +161,27 @@ def test_an_unknown_create_outcome_is_looked_up_before_a_second_post(client):
 
 
 @responses.activate
-def test_a_create_that_did_not_happen_is_sent_again(client):
+def test_a_create_whose_outcome_is_unknown_is_never_sent_again(client):
+    # The server may apply it after the client gave up (a late commit): a second POST could make two.
     responses.get(TOKEN_URL, json=token_response(jwt()))
     responses.post(CLIENTS, body=requests.exceptions.ReadTimeout('read timed out'))
     responses.get(CLIENTS, json={'data': [], 'last_created_on': None})
     responses.post(CLIENTS, status=201, json={'client_id': CID, 'client_secret': 'x' * 36})
+    with pytest.raises(api.OutcomeUnknown, match='not sent again.*run the task again'):
+        client.create_client({'name': 'App'}, 'create OAuth client App')
+    assert len([c for c in responses.calls if c.request.method == 'POST']) == 1
+    assert len([c for c in responses.calls if c.request.method == 'GET' and c.request.url.startswith(CLIENTS)]) == 4
+    assert client.sleeps[0] == 30  # a timeout: the server may still be working, so the first look waits
+
+
+@responses.activate
+def test_a_create_that_surely_never_left_is_sent_again(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.post(CLIENTS, body=requests.exceptions.ConnectTimeout('connect timed out'))
+    responses.post(CLIENTS, body=requests.exceptions.ConnectionError('NewConnectionError: Connection refused'))
+    responses.post(CLIENTS, status=201, json={'client_id': CID, 'client_secret': 'x' * 36})
     assert client.create_client({'name': 'App'}, 'create OAuth client App')['client_id'] == CID
-    assert len([c for c in responses.calls if c.request.method == 'POST']) == 2
+    assert len([c for c in responses.calls if c.request.method == 'POST']) == 3
 
 
 @responses.activate
@@ -174,8 +189,9 @@ def test_a_known_client_is_not_mistaken_for_the_new_one(client):
     responses.get(TOKEN_URL, json=token_response(jwt()))
     responses.post(CLIENTS, status=502)
     responses.get(CLIENTS, json={'data': [{'client_id': CID, 'name': 'App'}], 'last_created_on': None})
-    responses.post(CLIENTS, status=201, json={'client_id': 'new'})
-    assert client.create_client({'name': 'App'}, 'create', known_ids=(CID,))['client_id'] == 'new'
+    with pytest.raises(api.OutcomeUnknown):
+        client.create_client({'name': 'App'}, 'create', known_ids=(CID,))
+    assert not [c for c in responses.calls if c.request.url.startswith(CLIENTS + '/')]  # the known one is not read
 
 
 @responses.activate
@@ -225,8 +241,11 @@ def test_tls_and_connection_failures_say_what_to_check(client):
 @responses.activate
 def test_a_portal_that_is_not_docspace_is_named():
     responses.get(TOKEN_URL, body='<html>hello</html>', content_type='text/html')
+    with pytest.raises(api.DocSpaceError, match='HTML page, not JSON.*portal root'):
+        api.DocSpaceAPI(URL, api_key='k' * 10, retries=0).get_client(CID)
+    responses.replace(responses.GET, TOKEN_URL, json={'token': 'x'})
     with pytest.raises(api.DocSpaceError, match='not a DocSpace API envelope'):
-        api.DocSpaceAPI(URL, api_key='k' * 10).get_client(CID)
+        api.DocSpaceAPI(URL, api_key='k' * 10, retries=0).get_client(CID)
 
 
 def test_jwt_expiry_parsing():
@@ -248,7 +267,7 @@ def test_verify_is_sent_with_every_request(monkeypatch, validate, ca_path, expec
         raise requests.exceptions.SSLError('stop here')
 
     conn = api.DocSpaceAPI(URL, api_key='k' * 10, validate_certs=validate, ca_path=ca_path)
-    monkeypatch.setattr(conn.session, 'request', fake_request)
+    monkeypatch.setattr(conn.conn.session, 'request', fake_request)
     with pytest.raises(api.Unreachable):
         conn.get_client(CID)
     assert seen == [expected]
@@ -308,12 +327,7 @@ def test_find_client_is_none_when_absent_and_unknown_creates_give_up(client):
     responses.get(CLIENTS, json={'data': [], 'last_created_on': None})
     with pytest.raises(api.OutcomeUnknown):
         client.create_client({'name': 'App'}, 'create')
-    assert len([c for c in responses.calls if c.request.method == 'POST']) == 4  # first try and 3 retries
-
-
-def test_a_connect_timeout_never_reached_the_server():
-    assert api._not_sent(requests.exceptions.ConnectTimeout('x'))
-    assert not api._not_sent(requests.exceptions.ReadTimeout('x'))
+    assert len([c for c in responses.calls if c.request.method == 'POST']) == 1  # looked for 4 times, never re-sent
 
 
 # ----- a signature obtained earlier (the signature option) --------------------------------------
@@ -371,3 +385,88 @@ def test_a_refused_given_signature_fails_without_credentials_and_is_renewed_with
 
 def test_a_given_signature_is_scrubbed_even_when_it_is_not_a_jwt():
     assert api.DocSpaceAPI(URL, signature='opaque-token-value').scrub('got opaque-token-value') == 'got ********'
+
+
+# ----- a hostile network ----------------------------------------------------------------------
+ELSEWHERE = 'https://elsewhere.example.net'
+
+
+@responses.activate
+@pytest.mark.parametrize('location, named', [
+    (ELSEWHERE + '/api/2.0/clients', 'another origin, https://elsewhere.example.net'),
+    ('http://portal.example.com/api/2.0/clients', 'another origin, http://portal.example.com'),  # a downgrade
+    ('https://user:pw@portal.example.com:8443/x', 'another origin, https://portal.example.com:8443'),
+    ('/login?next=/api', 'to /login on the portal itself'),
+])
+def test_a_redirect_is_never_followed(client, location, named):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS, status=302, headers={'Location': location})
+    responses.get(ELSEWHERE + '/api/2.0/clients', json={'data': []})
+    responses.get(URL + '/login', json={'data': []})
+    with pytest.raises(api.DocSpaceError) as exc:
+        list(client.list_clients())
+    assert named in str(exc.value) and 'HTTP 302' in str(exc.value) and ':pw@' not in str(exc.value)
+    assert [c.request.url.split('?')[0] for c in responses.calls] == [TOKEN_URL, CLIENTS]
+
+
+@responses.activate
+def test_a_307_on_the_login_does_not_replay_the_password_elsewhere():
+    responses.post(URL + '/api/2.0/authentication', status=307, headers={'Location': ELSEWHERE + '/steal'})
+    responses.post(ELSEWHERE + '/steal', json={'response': {'token': 'x' * 20}})
+    with pytest.raises(api.DocSpaceError, match='set base_url to https://elsewhere.example.net'):
+        api.DocSpaceAPI(URL, username='admin', password='pa55word!').get_client(CID)
+    assert [c.request.url for c in responses.calls] == [URL + '/api/2.0/authentication']
+
+
+@responses.activate
+def test_a_token_with_trailing_whitespace_is_trimmed_and_a_bad_one_never_quoted():
+    token = jwt()
+    responses.get(TOKEN_URL, json=token_response(token + '\r\n'))
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    assert api.DocSpaceAPI(URL, api_key='k' * 10).get_client(CID)['client_id'] == CID
+    assert responses.calls[-1].request.headers['x-signature'] == token
+    responses.replace(responses.GET, TOKEN_URL, json=token_response(token[:20] + '\n' + token[20:]))
+    with pytest.raises(api.DocSpaceError) as exc:
+        api.DocSpaceAPI(URL, api_key='k' * 10).get_client(CID)
+    assert 'cannot go in an HTTP header' in str(exc.value) and token[:20] not in str(exc.value)
+    responses.post(URL + '/api/2.0/authentication', json={'response': {'token': ' login-token-with-space\n'}})
+    conn = api.DocSpaceAPI(URL, username='admin', password='pa55word!')
+    responses.replace(responses.GET, TOKEN_URL, json=token_response(token))
+    conn.get_client(CID)
+    assert [c.request.headers.get('Authorization') for c in responses.calls if c.request.url == TOKEN_URL][-1] \
+        == 'login-token-with-space'
+
+
+@responses.activate
+def test_an_error_body_is_scrubbed_before_it_is_shortened(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    key = 'sk-secret-key-123'
+    responses.get(CLIENTS + '/' + CID, status=400, body='x' * 190 + key + 'y' * 100, content_type='text/plain')
+    with pytest.raises(api.DocSpaceError) as exc:
+        client.get_client(CID)
+    assert not any(key[i:i + 6] in str(exc.value) for i in range(len(key) - 5)), str(exc.value)
+    assert '********' in str(exc.value)
+
+
+@responses.activate
+@pytest.mark.parametrize('bad', [
+    {'body': requests.exceptions.ChunkedEncodingError('Connection broken: IncompleteRead(10 bytes read)')},
+    {'body': '<html><form>Sign in to DocSpace</form></html>', 'content_type': 'text/html'},
+    {'json': {'unexpected': True}},
+    {'body': 'not json at all', 'content_type': 'application/json'},
+])
+def test_a_cut_or_foreign_answer_to_a_read_is_read_again(client, bad):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.get(CLIENTS + '/' + CID, **bad)
+    responses.get(CLIENTS + '/' + CID, json={'client_id': CID})
+    assert client.get_client(CID)['client_id'] == CID
+    assert len(client.warnings) == 1 and 'retry 1 of 3' in client.warnings[0]
+
+
+@responses.activate
+def test_a_rotation_answered_without_its_secret_is_an_unknown_outcome(client):
+    responses.get(TOKEN_URL, json=token_response(jwt()))
+    responses.patch(CLIENTS + '/' + CID + '/regenerate', json={})
+    with pytest.raises(api.OutcomeUnknown, match='may have applied'):
+        client.regenerate_secret(CID, 'rotate')
+    assert len([c for c in responses.calls if c.request.method == 'PATCH']) == 1

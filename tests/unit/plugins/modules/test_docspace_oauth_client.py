@@ -78,11 +78,14 @@ def test_a_dropped_create_is_not_duplicated(portal, run_module):
     assert any('did reach DocSpace' in w for w in result['warnings'])
 
 
-def test_a_create_dropped_before_processing_is_sent_again(portal, run_module):
+def test_a_dropped_create_is_not_sent_again_and_a_rerun_creates_it(portal, run_module):
+    # Dropped with no answer: it may yet be applied, so the run fails honestly (changed, as it may have).
     portal.emulator.faults.append({'method': 'POST', 'path': '/api/2.0/clients', 'count': 1, 'action': 'drop'})
     result = run_module(module, portal.connection(**APP))
-    assert result['changed'] and len(portal.emulator.clients) == 1
-    assert [w['method'] for w in portal.writes()] == ['POST', 'POST']
+    assert result['failed'] and result['changed'] and 'run the task again' in result['msg']
+    assert [w['method'] for w in portal.writes()] == ['POST'] and not portal.emulator.clients
+    rerun = run_module(module, portal.connection(**APP))
+    assert rerun['changed'] and len(portal.emulator.clients) == 1 and rerun['client_secret']
 
 
 def test_recreate_replaces_the_client(portal, run_module):
@@ -102,12 +105,38 @@ def test_lists_change_in_place_on_a_newer_server(portal, run_module):
     assert sorted(result['client']['scopes']) == ['openid', 'rooms:read']
 
 
-def test_duplicate_names_fail_listing_ids(portal, run_module):
-    run_module(module, portal.connection(**APP))
+def _copy(portal, **changes):
     caller = {'id': next(iter(portal.emulator.users)), 'role': 'ADMIN', 'tenant': 1}
-    portal.emulator.create(caller, dict(APP), '/api/2.0/clients')
+    return portal.emulator.create(caller, dict(APP, **changes), '/api/2.0/clients')[1]['client_id']
+
+
+def test_same_named_clients_that_differ_fail_listing_ids(portal, run_module):
+    run_module(module, portal.connection(**APP))
+    _copy(portal, website_url='https://other.example.com')
+    portal.clear()
+    for state in ('present', 'absent'):
+        result = run_module(module, portal.connection(name='Unit App', state=state, description='x'))
+        assert result['failed'] and '2 OAuth clients are named' in result['msg'] and len(result['client_ids']) == 2
+    assert portal.writes() == []
+
+
+def test_copies_of_the_app_fold_into_the_oldest(portal, run_module):
+    # What a late-applied create or two concurrent runs leave: the same app twice.
+    first = run_module(module, portal.connection(**APP))['client']['client_id']
+    copy = _copy(portal)
+    check = run_module(module, portal.connection(**APP), check_mode=True)
+    assert check['changed'] and check['deleted_copies'] == [copy] and len(portal.emulator.clients) == 2
+    result = run_module(module, portal.connection(**APP))
+    assert result['changed'] and result['deleted_copies'] == [copy] and result['client']['client_id'] == first
+    assert list(portal.emulator.clients) == [first] and any('keeping ' + first in w for w in result['warnings'])
+    assert not run_module(module, portal.connection(**APP))['changed']
+
+
+def test_absent_removes_every_copy_of_the_app(portal, run_module):
+    run_module(module, portal.connection(**APP))
+    _copy(portal)
     result = run_module(module, portal.connection(name='Unit App', state='absent'))
-    assert result['failed'] and '2 OAuth clients are named' in result['msg'] and len(result['client_ids']) == 2
+    assert result['changed'] and portal.emulator.clients == {}
 
 
 def test_absent_twice(portal, run_module):
