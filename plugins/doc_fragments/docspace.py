@@ -14,7 +14,14 @@ class ModuleDocFragment(object):
 options:
   base_url:
     description:
-      - Address of the DocSpace portal, with its scheme, such as V(https://docspace.example.com).
+      - Address of the DocSpace portal, with its scheme, such as V(https://docspace.example.com). Surrounding
+        whitespace is trimmed.
+      - It may not carry a user name or password (V(https://user:password@host)), a query or a fragment, spaces or
+        control characters; a port is a number from 1 to 65535, and an IPv6 address goes in brackets.
+      - With V(http://) the credentials cross the network unencrypted, and the module warns, unless the host is a
+        loopback address (V(127.0.0.0/8), V(::1) or V(localhost)), whose traffic never leaves the machine. A public
+        read that sends no credential (O(onlyoffice.docspace.docspace_oauth_client_info#module:view=public)) never
+        warns.
       - If not set, the value of the E(DOCSPACE_URL) environment variable is used.
     type: str
     required: true
@@ -23,17 +30,22 @@ options:
       - "A DocSpace API key (Developer Tools > API keys), sent as C(Authorization: Bearer <key>) to exchange it
         for the short-lived C(x-signature) token that the OAuth client endpoints require."
       - The key is never shown in output, diffs or error messages.
+      - Surrounding whitespace (such as the line break that credential stores and env files add) is trimmed. The
+        key then must be visible ASCII with no space inside, as an HTTP header carries it; other values are refused
+        before any request, without quoting them.
       - Mutually exclusive with O(username) and O(password).
       - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used.
     type: str
   username:
     description:
-      - E-mail of a DocSpace account to log in with, when no O(api_key) is given.
+      - E-mail of a DocSpace account to log in with, when no O(api_key) is given. Surrounding whitespace is trimmed.
       - If not set, the value of the E(DOCSPACE_USERNAME) environment variable is used.
     type: str
   password:
     description:
       - Password for O(username).
+      - A line break at its end (CR or LF, as credential stores and env files add) is trimmed; any other control
+        character is refused before any request, without quoting the value.
       - If not set, the value of the E(DOCSPACE_PASSWORD) environment variable is used.
     type: str
   signature:
@@ -45,7 +57,8 @@ options:
       - While it is valid, the module sends no login and no token request. An x-signature lasts 5 minutes; with
         O(api_key), or O(username) and O(password), set too, the module gets a fresh one when it expires (or the
         server refuses it), else the task fails and says so.
-      - The value is never shown in output, diffs or error messages, and no module returns it.
+      - The value is never shown in output, diffs or error messages, and no module returns it. Surrounding
+        whitespace is trimmed, as for O(api_key).
       - If not set, the value of the E(DOCSPACE_SIGNATURE) environment variable is used.
     type: str
   validate_certs:
@@ -57,23 +70,26 @@ options:
   ca_path:
     description:
       - A PEM file of the CA certificates that signed the portal certificate, for private CAs.
+      - With O(validate_certs=true) it must be a readable regular file (not a folder); this is checked before any
+        request.
       - If not set, the value of the E(DOCSPACE_CA_PATH) environment variable is used.
     type: path
   timeout:
     description:
-      - Seconds to wait for each answer from DocSpace.
+      - Seconds to wait for each answer from DocSpace, a positive number up to 3600.
       - If not set, the value of the E(DOCSPACE_TIMEOUT) environment variable is used.
     type: float
     default: 30
   http_agent:
     description:
-      - The User-Agent header sent to DocSpace.
+      - The User-Agent header sent to DocSpace. It may not hold control characters.
     type: str
     default: ansible-onlyoffice.docspace
   retries:
     description:
       - How many times a request is retried, with exponential backoff and jitter, after HTTP 429, 502, 503 or
         504 or a connection error. Each retry is reported as a warning.
+      - From 0 to 10. The wait doubles up to 60 seconds a retry, so 10 retries already wait about 5 minutes.
       - A create whose outcome is unknown is looked up before it is sent again, so a client is never created
         twice; a secret rotation is retried only when the server surely refused it (HTTP 429).
       - If not set, the value of the E(DOCSPACE_RETRIES) environment variable is used.

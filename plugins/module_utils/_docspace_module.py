@@ -12,16 +12,34 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+import math
 import os
 import re
+import sys
 import time
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api as api
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._redact import Redactor
 
 JWT_RE = re.compile(r'[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\Z')
 UUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
+HEADER_SAFE = re.compile(r'[\x21-\x7e]+\Z')  # visible ASCII: what an HTTP header value carries as is
+CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+SECRETS = ('api_key', 'password', 'signature')
+# socket timeouts overflow near 1e10 s; an hour for one answer is already far past any proxy's limit.
+MAX_TIMEOUT = 3600
+# Backoff doubles up to 60 s a wait, so 10 retries already wait up to about 5 minutes; more is a hung
+# job rather than resilience (and past about 1000 the backoff arithmetic overflows).
+MAX_RETRIES = 10
+MESSAGE_LIMIT = 300  # of an unexpected exception's text, cut after scrubbing
 
 
 def env_fallback(*names):
@@ -34,6 +52,16 @@ def env_fallback(*names):
         if os.environ.get(name):
             return os.environ[name]
     raise AnsibleFallbackNotFound
+
+
+def is_loopback(host):
+    """127.0.0.0/8, ::1 and localhost: traffic to them never leaves the machine."""
+    if host == 'localhost' or host.endswith('.localhost'):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 CONNECTION_SPEC = dict(
@@ -50,8 +78,27 @@ CONNECTION_SPEC = dict(
 )
 
 
+class _Failure(BaseException):
+    """fail_json called while an exception is being handled, carried out to the guard.
+
+    ansible-core attaches the handled exception's traceback (and, since 2.19, its text) to a
+    failure sent from inside an except block, so the guard sends it from outside one.
+    A BaseException, as SystemExit is, so that no ``except Exception`` on the way swallows it.
+    """
+
+    def __init__(self, msg, result):
+        super(_Failure, self).__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
 class DocSpaceModule(AnsibleModule):
     """AnsibleModule with the connection options; ``needs_auth`` False for public reads."""
+
+    # Class defaults: ansible-core may call fail_json while __init__ is still parsing arguments.
+    redactor = None
+    failure_note = ''  # set once a remote write is done: every later failure says it, and changed: true
+    _guarded = False
 
     def __init__(self, argument_spec, needs_auth=True, **kwargs):
         # needs_auth: a bool, or a function of the params (a public read needs no credential).
@@ -60,44 +107,107 @@ class DocSpaceModule(AnsibleModule):
         kwargs.setdefault('mutually_exclusive', []).extend([('api_key', 'username'), ('api_key', 'password')])
         kwargs.setdefault('required_together', []).append(('username', 'password'))
         super(DocSpaceModule, self).__init__(argument_spec=spec, **kwargs)
+        # One Redactor for the module and the transport: both mask the same credentials, in every spelling.
+        self.redactor = Redactor(self.params[name] for name in SECRETS)
         self.needs_auth = needs_auth(self.params) if callable(needs_auth) else needs_auth
         self._api = None
         if not api.HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib('requests'), exception=api.REQUESTS_IMPORT_ERROR)
-        self._check_connection_options()
+            self.fail_json(msg=missing_required_lib('requests'))
+        self.guard('check the connection options', self._check_connection_options)
+
+    # ----- options -----------------------------------------------------------------------
+    def _tidy_credentials(self):
+        """Trim what credential stores add, and refuse what cannot be sent, never quoting a credential.
+
+        AWX credential fields and env files end values with "\n" or "\r\n"; requests refuses such a
+        header and its error quotes the value.
+        """
+        p = self.params
+        for name in ('api_key', 'signature'):
+            if p[name] is not None:
+                p[name] = p[name].strip() or None
+                if p[name] and not HEADER_SAFE.match(p[name]):
+                    self.fail('%s may hold only visible ASCII characters, with no space inside: it is sent in an '
+                              'HTTP header. The value has another character (not shown: it is a credential).' % name)
+        if p['password'] is not None:
+            p['password'] = p['password'].rstrip('\r\n') or None
+            if p['password'] and CONTROL.search(p['password']):
+                self.fail('password may not hold control characters (a line break is trimmed from its end '
+                          'only). The value has one (not shown: it is a credential).')
+        for name in SECRETS:
+            if p[name]:  # the trimmed value too: ansible-core masks only the value as given (as in invocation)
+                self.redactor.add(p[name])
+                self.no_log_values.add(p[name])
+        for name in ('base_url', 'username', 'http_agent'):
+            if p[name] is not None:
+                p[name] = p[name].strip()
+        p['username'] = p['username'] or None
+        if p['http_agent'] and CONTROL.search(p['http_agent']):
+            self.fail('http_agent may not hold control characters: it is sent in an HTTP header.')
+
+    def _check_base_url(self, url):
+        # Never quote a URL with an @: it may be user:password@host.
+        shown = '' if '@' in url else ' (got %r)' % url
+        if CONTROL.search(url) or ' ' in url:
+            self.fail('base_url may not hold spaces or control characters: it is the portal address, such as '
+                      'https://docspace.example.com.')
+        try:
+            parts = urlsplit(url)
+            port = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
+        except ValueError as exc:
+            self.fail('base_url is not a valid URL (%s): a port is a number from 1 to 65535, and an IPv6 address '
+                      'goes in closed brackets, such as https://[2001:db8::1]:8443.' % exc)
+        if '@' in parts.netloc:
+            self.fail('base_url may not carry a user name or password (user:password@host): a URL reaches logs '
+                      'and error messages. Set username and password, or api_key, instead.')
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            self.fail('base_url must be the portal address with its scheme, such as https://docspace.example.com%s.'
+                      % shown)
+        if parts.query or parts.fragment or '?' in url or '#' in url:
+            self.fail('base_url may not have a query (?) or a fragment (#): it is the portal address, such as '
+                      'https://docspace.example.com%s.' % shown)
+        if port == 0:
+            self.fail('base_url port must be a number from 1 to 65535.')
 
     def _check_connection_options(self):
+        self._tidy_credentials()
         params = self.params
-        url = params['base_url']
-        if not url.startswith(('http://', 'https://')) or len(url.split('://', 1)[1].strip('/')) == 0:
-            self.fail_json(msg='base_url must be the portal address with its scheme, such as '
-                               'https://docspace.example.com (got %r).' % url)
+        self._check_base_url(params['base_url'])
         renewable = params['api_key'] or (params['username'] and params['password'])
         if self.needs_auth and not (renewable or params['signature']):
-            self.fail_json(msg='one of api_key, or username and password, or signature is required to manage '
-                               'OAuth clients (or set DOCSPACE_API_KEY, or DOCSPACE_USERNAME and DOCSPACE_PASSWORD).')
+            self.fail('one of api_key, or username and password, or signature is required to manage '
+                      'OAuth clients (or set DOCSPACE_API_KEY, or DOCSPACE_USERNAME and DOCSPACE_PASSWORD).')
         if params['signature']:
             self._check_signature(params['signature'], renewable)
-        if params['timeout'] <= 0:
-            self.fail_json(msg='timeout must be a positive number of seconds (got %s).' % params['timeout'])
-        if params['retries'] < 0:
-            self.fail_json(msg='retries must be 0 or more (got %s).' % params['retries'])
+        timeout = params['timeout']
+        if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+            self.fail('timeout must be a positive number of seconds, at most %d (got %s).' % (MAX_TIMEOUT, timeout))
+        if not 0 <= params['retries'] <= MAX_RETRIES:
+            self.fail('retries must be 0 or more, and at most %d (got %s): the backoff waits up to 60 s between '
+                      'attempts, so %d retries already wait about 5 minutes.'
+                      % (MAX_RETRIES, params['retries'], MAX_RETRIES))
+        ca_path = params['ca_path']
+        if params['validate_certs'] and ca_path and not (os.path.isfile(ca_path) and os.access(ca_path, os.R_OK)):
+            how = ('is a folder' if os.path.isdir(ca_path) else 'does not exist' if not os.path.lexists(ca_path)
+                   else 'is not a readable regular file')
+            self.fail('ca_path must be a PEM file of the CA certificates that signed the portal certificate; %s %s.'
+                      % (ca_path, how))
         ids = params.get('client_id')
         for value in (ids if isinstance(ids, list) else [ids] if ids else []):
             if not UUID_RE.match(value):
-                self.fail_json(msg='client_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, '
-                                   'as DocSpace assigns them (got %r).' % value)
+                self.fail('client_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, '
+                          'as DocSpace assigns them (got %r).' % value)
 
     def _check_signature(self, token, renewable):
         # The message never quotes the value: it is a credential.
         if not JWT_RE.match(token) or not isinstance(api.jwt_claims(token), dict):
-            self.fail_json(msg='signature must be the x-signature JWT that GET /api/2.0/security/oauth2/token '
-                               'returns in its "response" field (three base64url parts separated by dots).')
+            self.fail('signature must be the x-signature JWT that GET /api/2.0/security/oauth2/token '
+                      'returns in its "response" field (three base64url parts separated by dots).')
         expiry = api.jwt_expiry(token)
         if expiry is not None and expiry <= time.time() and not renewable and self.needs_auth:
-            self.fail_json(msg='signature expired %d s ago (an x-signature lasts 5 minutes). Get a fresh one, or '
-                               'set api_key, or username and password, so that the module can renew it.'
-                               % (time.time() - expiry))
+            self.fail('signature expired %d s ago (an x-signature lasts 5 minutes). Get a fresh one, or '
+                      'set api_key, or username and password, so that the module can renew it.'
+                      % (time.time() - expiry))
 
     @property
     def api(self):
@@ -106,32 +216,76 @@ class DocSpaceModule(AnsibleModule):
             self._api = api.DocSpaceAPI(
                 p['base_url'], api_key=p['api_key'], username=p['username'], password=p['password'],
                 validate_certs=p['validate_certs'], ca_path=p['ca_path'], timeout=p['timeout'],
-                http_agent=p['http_agent'], retries=p['retries'], warn=self.warn,
-                signature=p['signature'] if self.needs_auth else None)
-            if not p['validate_certs'] and p['base_url'].startswith('https://'):
+                http_agent=p['http_agent'], retries=p['retries'], warn=lambda msg: self.warn(self.scrub(msg)),
+                signature=p['signature'] if self.needs_auth else None, redactor=self.redactor)
+            url = urlsplit(p['base_url'])
+            if not p['validate_certs'] and url.scheme == 'https':
                 self.warn('validate_certs is false: the portal certificate is not checked, so a man in the '
                           'middle could read the credentials. Prefer ca_path.')
+            if self.needs_auth and url.scheme == 'http' and not is_loopback(url.hostname):
+                self.warn('base_url is http://, so the credentials cross the network to %s unencrypted, readable by '
+                          'anyone on the way. Use https:// (only loopback addresses are exempt from this warning).'
+                          % url.hostname)
         return self._api
 
-    def scrub(self, text):
-        return self._api.scrub(text) if self._api else text
+    # ----- the one way out ---------------------------------------------------------------------
+    def scrub(self, text, limit=None):
+        return self.redactor.scrub(text, limit) if self.redactor else '%s' % (text,)
+
+    def fail_json(self, msg, **kwargs):
+        """Every failure, this collection's and ansible-core's own: scrubbed, and never with a traceback.
+
+        ansible-core's own callers (atomic_move, missing_required_lib) pass one as ``exception``.
+        """
+        kwargs.pop('exception', None)
+        if self._guarded and sys.exc_info()[1] is not None:
+            raise _Failure(msg, kwargs)
+        msg = '%s' % (msg,)
+        if self.failure_note:
+            msg = msg.rstrip() + ('' if msg.rstrip().endswith('.') else '.') + self.failure_note
+            kwargs.setdefault('changed', True)
+        super(DocSpaceModule, self).fail_json(msg=self.scrub(msg), **kwargs)
 
     def fail(self, msg, **result):
         """The one way to fail: the message scrubbed of every credential and JWT."""
-        self.fail_json(msg=self.scrub(msg), **result)
+        self.fail_json(msg=msg, **result)
 
     def fail_from(self, exc, **result):
         if exc.status:
             result.setdefault('status', exc.status)
         self.fail(str(exc), **result)
 
-    def run_and_exit(self, work):
-        """exit_json with what ``work(self)`` returns; any DocSpace failure through fail_from."""
+    def guard(self, what, work, *args):
+        """``work(*args)``; any exception from it becomes a scrubbed failure, never a traceback.
+
+        A DocSpace failure keeps its own message; anything else is a bug, reported as one with
+        ``what`` (what was being done) and the exception's class.
+        """
+        outer, self._guarded = self._guarded, True
         try:
+            return work(*args)
+        except _Failure as exc:
+            problem = exc
+        except Exception as exc:  # pylint: disable=broad-except
+            problem = exc
+        finally:
+            self._guarded = outer
+        # Out of the except blocks: no exception is being handled, so none is attached to the failure.
+        if isinstance(problem, _Failure):
+            self.fail_json(problem.msg, **problem.result)
+        if isinstance(problem, api.DocSpaceError):
+            self.fail_from(problem)
+        self.fail('Unexpected %s while trying to %s. This is a bug in the onlyoffice.docspace collection: please '
+                  'report it with this message: %s'
+                  % (type(problem).__name__, what, self.scrub(problem, limit=MESSAGE_LIMIT)))
+
+    def run_and_exit(self, what, work):
+        """exit_json with what ``work(self)`` returns (if it does not exit itself), under the guard."""
+        def run():
             result = work(self)
-        except api.DocSpaceError as exc:
-            self.fail_from(exc)
-        self.exit_json(**result)
+            if result is not None:
+                self.exit_json(**result)
+        self.guard(what, run)
 
     def find_client(self, client_id=None, name=None):
         """The client by id (one GET), or by name (list pages; fails when several share it)."""

@@ -216,12 +216,17 @@ def main():
         mutually_exclusive=[('logo', 'logo_path')],
         supports_check_mode=True,
     )
-    if module.params['logo_path']:
-        try:
-            module.params['logo'] = oc.logo_from_file(module.params['logo_path'])
-        except (IOError, OSError, ValueError) as exc:
-            module.fail('logo_path %s: %s.' % (module.params['logo_path'], exc))
-    ClientEngine(module).run()
+    p = module.params
+
+    def work(module):
+        if p['logo_path']:
+            try:
+                p['logo'] = oc.logo_from_file(p['logo_path'])
+            except (IOError, OSError, ValueError) as exc:
+                module.fail('logo_path %s: %s.' % (p['logo_path'], exc))
+        ClientEngine(module).run()
+
+    module.run_and_exit('manage OAuth client %s' % (p['client_id'] or repr(p['name'])), work)
 
 
 if __name__ == '__main__':

@@ -165,7 +165,7 @@ def main():
         needs_auth=lambda p: p['view'] != 'public' or p['include_consents'] or p['include_scopes'],
         supports_check_mode=True,
     )
-    module.run_and_exit(read)
+    module.run_and_exit('read OAuth clients', read)
 
 
 if __name__ == '__main__':

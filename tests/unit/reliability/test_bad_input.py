@@ -89,6 +89,50 @@ CLIENT = [
     ('negative retries', dict(retries=-1), 'retries'),
     ('timeout not a number', dict(timeout='soon'), 'timeout'),
     ('unknown option', dict(grant_types=['authorization_code']), 'grant_types'),
+    # Option values that crashed, or hung, below the module.
+    ('timeout nan', dict(timeout='nan'), 'timeout'),
+    ('timeout inf', dict(timeout='inf'), 'timeout'),
+    ('timeout -inf', dict(timeout='-inf'), 'timeout'),
+    ('negative timeout', dict(timeout=-5), 'timeout'),
+    ('timeout past a socket timeout', dict(timeout=1e10), 'timeout'),
+    ('retries past the maximum', dict(retries=11), 'retries'),
+    ('retries that overflow the backoff', dict(retries=5000), 'retries'),
+    ('base_url port 99999', dict(base_url='https://docspace.example.com:99999'), 'base_url'),
+    ('base_url port 0', dict(base_url='https://docspace.example.com:0'), 'base_url'),
+    ('base_url port not a number', dict(base_url='https://docspace.example.com:abc'), 'base_url'),
+    ('base_url with a space', dict(base_url='{url}/a b'), 'base_url'),
+    ('base_url with a space in the host', dict(base_url='https://docspace .example.com'), 'base_url'),
+    ('base_url with a line break inside', dict(base_url='{url}\n/api'), 'base_url'),
+    ('base_url with a control character', dict(base_url='https://docspace\x07.example.com'), 'base_url'),
+    ('base_url with a tab', dict(base_url='{url}\t/api'), 'base_url'),
+    ('base_url unclosed IPv6 bracket', dict(base_url='http://[::1'), 'base_url'),
+    ('base_url with user:password@', dict(base_url='http://admin:hunter2-pass@{host}'), 'base_url'),
+    ('base_url with user@', dict(base_url='http://admin@{host}'), 'base_url'),
+    ('base_url user:password@ without scheme', dict(base_url='admin:hunter2-pass@docspace.example.com'),
+     'base_url'),
+    ('base_url with a query', dict(base_url='{url}/?tenant=1'), 'base_url'),
+    ('base_url with an empty query', dict(base_url='{url}/?'), 'base_url'),
+    ('base_url with a fragment', dict(base_url='{url}/#top'), 'base_url'),
+    ('base_url ftp', dict(base_url='ftp://docspace.example.com'), 'base_url'),
+    ('base_url without a host', dict(base_url='https://:8443'), 'base_url'),
+    ('ca_path missing', dict(ca_path='/nonexistent/ca.pem'), 'ca_path'),
+    ('ca_path a folder', dict(ca_path='/etc'), 'ca_path'),
+    ('http_agent with a line break inside', dict(http_agent='agent\r\nX-Injected: 1'), 'http_agent'),
+    # Credentials that cannot go in a header: refused, never quoted.
+    ('api_key with a space inside', dict(api_key='sk-unit admin-key-0123456789'), 'api_key'),
+    ('api_key with a line break inside', dict(api_key='sk-unit-admin\nkey-0123456789'), 'api_key'),
+    ('api_key with a non-ASCII letter', dict(api_key='sk-unit-admin-kéy-0123456789'), 'api_key'),
+    ('api_key with a NUL', dict(api_key='sk-unit-admin\x00key-0123456789'), 'api_key'),
+    ('api_key with a DEL', dict(api_key='sk-unit-admin\x7fkey-0123456789'), 'api_key'),
+    ('signature with a space inside', dict(api_key=None, signature='eyJhbGciOi.eyJzdWIiOi JhZG1p.c2lnbmF0'),
+     'signature'),
+    ('signature with a non-ASCII letter', dict(api_key=None, signature='eyJhbGciOi.eyJzdWIiOiJhZG1p\u00e9.c2ln'),
+     'signature'),
+    ('password with a control character', dict(api_key=None, username='admin@example.com',
+                                               password='secret\x1b[0m-pass'), 'password'),
+    ('password with a line break inside', dict(api_key=None, username='admin@example.com',
+                                               password='secret\npass-word'), 'password'),
+    ('blank api_key after trimming', dict(api_key=' \r\n'), 'api_key'),
 ]
 INFO = [
     ('info: non-UUID client_id', dict(client_id=['nope']), 'client_id'),
@@ -102,7 +146,15 @@ SECRET = [
     ('secret: revoke_consent with present', dict(revoke_consent=True), 'revoke_consent'),
     ('secret: non-UUID client_id', dict(client_id='123'), 'client_id'),
     ('secret: neither client_id nor name', dict(name=None), 'client_id'),
+    ('secret: base_url with a fragment', dict(base_url='{url}#x'), 'base_url'),
 ]
+INFO += [
+    ('info: public read, base_url port 99999', dict(view='public', client_id=[UUID], api_key=None,
+                                                    base_url='https://docspace.example.com:99999'), 'base_url'),
+    ('info: public read, timeout nan', dict(view='public', client_id=[UUID], api_key=None, timeout='nan'),
+     'timeout'),
+]
+SECRET_OPTIONS = ('api_key', 'password', 'signature')
 CASES = [(c, client_module, a, o) for c, a, o in CLIENT] + [(c, info_module, a, o) for c, a, o in INFO] + \
     [(c, secret_module, a, o) for c, a, o in SECRET]
 
@@ -116,8 +168,14 @@ def test_refused_before_any_request(portal, run_module, case, module, args, opti
     base = portal.connection(**(APP if module is client_module else {'name': 'Bad Input App'}))
     base.update(args)
     base = dict((k, v) for k, v in base.items() if v is not None)
+    # The emulator's own address: a request that slipped through would reach it.
+    base['base_url'] = base['base_url'].replace('{url}', portal.url).replace('{host}', portal.url.split('//')[1])
     result = run_module(module, base)
     assert result.get('failed'), result
-    assert option in result['msg'], result['msg']
+    assert option in result['msg'] and not result['msg'].startswith('Could not'), result['msg']  # not the transport's
     assert portal.emulator.requests == [], portal.emulator.requests
     assert 'Traceback' not in json.dumps(result)
+    # A refused credential is named, never quoted; nor is a password in a URL.
+    for secret in [args.get(name) for name in SECRET_OPTIONS] + ['hunter2-pass']:
+        if secret and secret.strip():
+            assert secret.strip() not in json.dumps(result) and repr(secret.strip())[1:-1] not in result['msg']
