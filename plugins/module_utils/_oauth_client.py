@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import binascii
 import hashlib
 import re
 from collections import namedtuple
@@ -85,15 +84,17 @@ def _check_description(value):
 
 
 def logo_size(value):
-    """Bytes that java.util.Base64's strict decoder gets from the data URI, or None."""
-    data = value.split(',', 1)[1] if ',' in value else ''
-    if not re.match(r'[A-Za-z0-9+/]*={0,2}\Z', data) or len(data.rstrip('=')) % 4 == 1:
+    """Bytes that java.util.Base64's basic decoder gets from the data URI, or None where it throws.
+
+    Padding may be left out, but when present it must complete the last 4-character unit
+    ('AA==' and 'AAA=' decode; 'AA=', 'AAA==', 'AAAA=' and a lone last character do not)."""
+    match = re.match(r'[^,]*,([A-Za-z0-9+/]*)(=*)\Z', value)
+    if not match:
         return None
-    stripped = data.rstrip('=')
-    try:
-        return len(base64.b64decode(stripped + '=' * (-len(stripped) % 4)))
-    except (binascii.Error, ValueError):
+    data, pad = match.groups()
+    if len(data) % 4 == 1 or (pad and (len(data) % 4 < 2 or (len(data) + len(pad)) % 4)):
         return None
+    return len(data) * 3 // 4
 
 
 def _check_logo(value):

@@ -40,7 +40,11 @@ options:
   name:
     description:
       - The app name, 3 to 255 characters. Identifies the client when O(client_id) is not set.
-      - Names are not unique in DocSpace; when several clients share it the task fails and lists their ids.
+      - Names are not unique in DocSpace. When several clients share it and all have every field the task sets
+        (copies of one app, left by a create that DocSpace applied late or by runs that created it at the same
+        moment), the oldest is kept and managed and the others are deleted, with a warning (see RV(deleted_copies)).
+        With O(recreate=true), a client with every wanted field is kept and the others of that name are deleted,
+        which finishes a recreate that was cut off. Otherwise the task fails and lists their ids.
     type: str
   state:
     description: Whether the client should exist.
@@ -103,10 +107,18 @@ options:
     description:
       - When a field that cannot change differs, delete the client and create it again. The new client has a new
         O(client_id) and secret, returned once in RV(client_secret); apps using the old ones stop working.
-      - The new client is created before the old one is deleted.
+      - The new client is created before the old one is deleted. A run cut off in between leaves both; the next
+        run adopts the new one (it has every wanted field) instead of creating another, and deletes the old one.
     type: bool
     default: false
 notes:
+  - A create whose outcome is unknown (a timeout, a dropped connection, a 502, 503 or 504) is never sent again,
+    since DocSpace may still apply it. The module looks for the new client a few times and adopts it when it
+    appears; otherwise the task fails, and a rerun adopts the client or creates it.
+  - DocSpace has no way to lock a client, and its update replaces every field. A client is read right before it
+    is updated and again after; a value another writer undid in between is written again, a few times, before
+    the task fails naming the fields.
+  - When a step after a create fails, the failed result still carries RV(client) and RV(client_secret).
   - RV(client_secret) is returned only by the run that creates (or re-creates) the client. Use C(no_log) on
     that task and store the secret at once; M(onlyoffice.docspace.docspace_oauth_secret) can read or rotate it later.
 seealso:
@@ -185,6 +197,15 @@ recreated:
   description: True when the client was deleted and created again because of O(recreate).
   returned: when re-created
   type: bool
+deleted_copies:
+  description:
+    - The ids of other clients with the same name and the same fields that the task deleted (or, in check mode,
+      would delete), keeping the oldest. Copies come from a create that DocSpace applied after the module gave up,
+      from concurrent runs, or from a recreate that was cut off.
+  returned: when copies were found
+  type: list
+  elements: str
+  sample: [0b9a3c1e-5d2f-4e6a-8b7c-9d0e1f2a3b4c]
 '''
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc

@@ -10,7 +10,9 @@ reference the project was built from), not the public tutorials:
 * every registration call needs the ``x-signature`` JWT (cookie first, then header);
   a missing or bad one gives 403 with an empty body;
 * ProblemDetail errors, ADMIN/USER/GUEST permissions, the newest-first cursor,
-  silent ignore of unknown JSON keys, a missing boolean read as false.
+  silent ignore of unknown JSON keys, a missing boolean read as false;
+* the server's order (bind and validate the request, then check the role, then the handler's
+  own checks) and its texts, each cited to the server file it comes from.
 
 ``/__emulator__/`` is a control API the real server does not have: the request log,
 reset, fault injection, the stored state (secrets as SHA-256 only) and consent seeding.
@@ -37,9 +39,14 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 API = '/api/2.0'
+# Server files cited in the comments are under common/ASC.Identity/ of ONLYOFFICE/DocSpace-server, tag
+# v3.7.2-server (= master ed2994e74f), with these abbreviations:
+#   RA = registration/registration-application/src/main/java/com/asc/registration/application
+#   RS = registration/registration-core/registration-service/src/main/java/com/asc/registration/service
+#   CU = common/common-utilities/src/main/java/com/asc/common/utilities
 PROBLEM_TYPE = 'https://api.onlyoffice.com/docspace/api-backend/get-started/basic-concepts'
 
 # (name, group, type); the .NET migration's catalogue, the one a real portal serves.
@@ -56,14 +63,19 @@ SCOPE_NAMES = {s[0] for s in SCOPES}
 RATE_LIMITS = {'GET': 200, 'POST': 10, 'PUT': 15, 'PATCH': 15, 'DELETE': 15}
 
 _PATH_CHARS = r"[a-zA-Z0-9-._~:/?#\[\]@!$&'()*+,;=]*"
+# The server's regexes run on java.util.regex: \d is ASCII only (re.ASCII), and '.' matches no line
+# terminator at all (\r, \x85, \u2028 and \u2029 included, not only \n).
 URL_R1 = (
-    re.compile(r'(https?://)?([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}(:\d+)?(/' + _PATH_CHARS + r')?'),
-    re.compile(r'https?://(\d{1,3}\.){3}\d{1,3}(:\d+)?(/' + _PATH_CHARS + r')?'),
+    re.compile(r'(https?://)?([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}(:\d+)?(/' + _PATH_CHARS + r')?', re.ASCII),
+    re.compile(r'https?://(\d{1,3}\.){3}\d{1,3}(:\d+)?(/' + _PATH_CHARS + r')?', re.ASCII),
 )
-URL_R2 = re.compile(r'https?://(www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b([-a-zA-Z0-9()@:%_+.~#?&/=]*)')
-LOGO_RE = re.compile(r'data:image/(?:png|jpeg|jpg|svg\+xml);base64,.*.{1,}')
+URL_R2 = re.compile(r'https?://(www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b([-a-zA-Z0-9()@:%_+.~#?&/=]*)',
+                    re.ASCII)
+_JAVA_DOT = '[^\n\r\x85\u2028\u2029]'
+LOGO_RE = re.compile(r'data:image/(?:png|jpeg|jpg|svg\+xml);base64,' + _JAVA_DOT + '*' + _JAVA_DOT + '{1,}')
 URI_CHARS = re.compile(r"([A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])*")
-UUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+URL_FIELDS = ('website_url', 'terms_url', 'policy_url', 'logout_redirect_uri')
+JAVA_TRIM = ''.join(map(chr, range(33)))  # String.trim(), which @NotBlank uses: every char up to ' '
 REASONS = {200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
            404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type',
            429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
@@ -71,6 +83,16 @@ REASONS = {200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 4
 NGINX_PAGE = ('<html>\r\n<head><title>{0} {1}</title></head>\r\n<body>\r\n<center><h1>{0} {1}</h1></center>\r\n'
               '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n')
 SECRET_ALPHABET = string.ascii_letters + string.digits
+FAULT_ACTIONS = ('status', 'drop', 'delay', 'slow_answer', 'commit_then_drop', 'commit_then_status',
+                 'redirect', 'cut_body', 'drop_then_commit', 'login_page')
+# What a misconfigured proxy or SSO answers in place of the API: a portal's sign-in page, 200 text/html.
+LOGIN_PAGE = ('<!DOCTYPE html>\n<html lang="en">\n'
+              '<head><meta charset="utf-8"><title>ONLYOFFICE DocSpace</title></head>\n'
+              '<body>\n<div id="root" class="login">\n<h1>Sign in to ONLYOFFICE DocSpace</h1>\n'
+              '<form method="post" action="/api/2.0/authentication">\n'
+              '<input type="email" name="userName" placeholder="Email">\n'
+              '<input type="password" name="password" placeholder="Password">\n'
+              '<button type="submit">Log in</button>\n</form>\n</div>\n</body>\n</html>\n')
 
 
 class Reply(Exception):
@@ -122,14 +144,33 @@ def version_tuple(text):
 
 
 def java_base64_size(text):
-    """Decoded size with java.util.Base64's strict decoder, or None when it would refuse."""
-    if not re.fullmatch(r'[A-Za-z0-9+/]*={0,2}', text) or len(text.rstrip('=')) % 4 == 1:
+    """Decoded size with java.util.Base64's basic decoder, or None where it throws.
+
+    Padding may be left out, but when present it must complete the last unit: 'AA==' and 'AAA=' decode,
+    'AA=', 'AAA==' and 'AAAA=' throw, and so does a lone last character ('A')."""
+    match = re.fullmatch(r'([A-Za-z0-9+/]*)(=*)', text)
+    if not match:
         return None
-    stripped = text.rstrip('=')
-    try:
-        return len(base64.b64decode(stripped + '=' * (-len(stripped) % 4), validate=True))
-    except (binascii.Error, ValueError):
+    data, pad = match.groups()
+    if len(data) % 4 == 1 or (pad and (len(data) % 4 < 2 or (len(data) + len(pad)) % 4)):
         return None
+    return len(data) * 3 // 4
+
+
+def java_uuid(text):
+    """UUID.fromString as the server calls it: the canonical lowercase id, or None where it throws.
+
+    It is lenient: five dash-separated hex fields of any length (a '+' sign allowed, each within a
+    Java long, 36 characters at most), so '0-0-0-0-0' is a valid id and only finds nothing."""
+    parts = text.split('-')
+    if len(text) > 36 or len(parts) != 5 or not all(re.fullmatch(r'\+?[0-9a-fA-F]+', p) for p in parts):
+        return None
+    values = [int(p, 16) for p in parts]
+    if any(v >= 2 ** 63 for v in values):
+        return None
+    msb = (values[0] & 0xffffffff) << 32 | (values[1] & 0xffff) << 16 | values[2] & 0xffff
+    lsb = (values[3] & 0xffff) << 48 | values[4] & 0xffffffffffff
+    return str(uuid.UUID(int=msb << 64 | lsb))
 
 
 def url_collection_ok(items):
@@ -173,6 +214,8 @@ class Emulator:
             }
         self.requests = []
         self.faults = []
+        self.timers = []  # threading.Timer of each drop_then_commit still to land
+        self.generation = 0  # bumped by reset(), so that a late commit already running is dropped
         # SHA-256 of every secret, JWT and login token ever handed out (kept across resets), so that
         # tests can scan logs for any of them without the emulator keeping the values.
         self.issued = {'client_secret': set(), 'jwt': set(), 'login_token': set()}
@@ -182,6 +225,10 @@ class Emulator:
     # ----- bookkeeping -------------------------------------------------------
     def reset(self, keep_log=False):
         with self.lock:
+            for timer in self.timers:  # pending drop_then_commit requests never land
+                timer.cancel()
+            self.timers = []
+            self.generation += 1
             self.clients = {}
             self.consents = {}
             self.auth_tokens = {}
@@ -278,7 +325,8 @@ class Emulator:
             role = 'USER'
         else:
             role = 'GUEST'
-        return {'id': claims['user_id'], 'role': role, 'tenant': int(claims['tenant_id'])}
+        return {'id': claims['user_id'], 'role': role, 'tenant': int(claims['tenant_id']),
+                'email': claims['user_email']}
 
     def portal_user(self, headers, cookies):
         """The .NET side: an API key or a login token, as header or asc_auth_key cookie."""
@@ -343,13 +391,29 @@ class Emulator:
             return False
         return caller['role'] == 'ADMIN' or client['created_by'] == caller['id']
 
-    def find(self, caller, client_id, instance):
-        if not UUID_RE.fullmatch(client_id):
+    def find(self, caller, client_id, instance, command=False):
+        """The client the caller may see, or the server's 404 with its exact text.
+
+        Reads (RS/ClientQueryHandler.java, getClient/getClientInfo) say 'ID' and name a USER by id;
+        writes (RS/ClientUpdateCommandHandler.java, getClient) say 'id' and name a USER by e-mail. Both
+        parse the id with UUID.fromString first."""
+        cid = java_uuid(client_id)
+        if cid is None:
             raise problem(404, 'Client with id %s was not found. Invalid client id format' % client_id, instance)
-        client = self.clients.get(client_id.lower())
-        if client is None or not self.visible(caller, client):
-            raise problem(404, 'Client with id %s was not found' % client_id, instance)
-        return client
+        client = self.clients.get(cid)
+        if client is not None and self.visible(caller, client):
+            return client
+        tenant, admin = caller['tenant'], caller['role'] == 'ADMIN'
+        if command and admin:
+            detail = 'Client with id %s for tenant %d was not found' % (client_id, tenant)
+        elif command:
+            detail = 'Client with id %s for tenant %d and user %s was not found' % (
+                client_id, tenant, caller.get('email', ''))
+        elif admin:
+            detail = 'Client with ID %s for tenant %d was not found' % (client_id, tenant)
+        else:
+            detail = 'Client with ID %s for tenant %d and user %s was not found' % (client_id, tenant, caller['id'])
+        raise problem(404, detail, instance)
 
     # ----- validation (Bean Validation, then the service layer) ---------------
     @staticmethod
@@ -379,46 +443,65 @@ class Emulator:
             out[key] = value
         return out
 
+    # The messages below are the annotations of RA/transfer/CreateClientRequest.java and
+    # RA/transfer/UpdateClientRequest.java (and CU/validation/URLCollection.java, LogoSize.java), the codes
+    # those of RA/transfer/ValidationErrorCodeResponse.java. Each constraint is checked on its own, as Bean
+    # Validation does, so one value can break several.
     @staticmethod
     def check_name(data, errors):
         name = data['name']
         if name is None or not name.strip():
-            errors.append(('name', 'EmptyFieldError', 'client name must not be blank'))
+            errors.append(('name', 'EmptyFieldError', 'client name must not be empty'))
         if name is not None and not 3 <= len(name) <= 256:
             errors.append(('name', 'ErrorName', 'client name length is expected to be between 3 and 256 characters'))
         if data.get('description') is not None and len(data['description']) > 255:
-            errors.append(('description', 'ErrorName', 'client description length is expected to be less than 255 characters'))
+            errors.append(('description', 'ErrorName',
+                           'client description length is expected to be less than 256 characters'))
 
     @staticmethod
     def check_logo(logo, errors, size_check):
         if logo is None or not logo.strip():
-            errors.append(('logo', 'EmptyFieldError', 'client logo must not be blank'))
-            return
-        if not LOGO_RE.fullmatch(logo):
+            errors.append(('logo', 'EmptyFieldError', 'client logo must not be empty'))
+        if logo is not None and not LOGO_RE.fullmatch(logo):
             errors.append(('logo', 'ErrorPattern', 'client logo is expected to be passed as base64'))
-        if size_check:
-            size = java_base64_size(logo.split(',', 1)[1]) if ',' in logo else None
+        if size_check and logo:
+            # @LogoSize, create only (CU/validation/LogoSizeValidator.java): the part after the first
+            # comma, or the whole value when there is none, through java.util.Base64's decoder.
+            size = java_base64_size(logo.split(',', 1)[-1])
             if len(logo) > 2000000 or size is None or size > 256000:
-                errors.append(('logo', 'ErrorPattern', 'client logo size exceeds the limit of 256000 bytes'))
+                errors.append(('logo', 'ErrorPattern', 'Logo size exceeds the maximum allowed size'))
 
     @staticmethod
-    def check_collection(field, items, errors, label):
-        if items is None:
+    def check_url(field, value, errors):
+        label = field.replace('_', ' ')
+        if value is None or not value.strip():
+            errors.append((field, 'EmptyFieldError', '%s must not be empty' % label))
+        if value is not None and not any(r.fullmatch(value) for r in URL_R1):
+            errors.append((field, 'ErrorWrongURL', '%s is expected to be passed as url' % label))
+
+    @staticmethod
+    def check_collection(field, items, errors, not_null=True):
+        label = field.replace('_', ' ')
+        if items is None and not_null:
             errors.append((field, 'EmptyFieldError', '%s must not be null' % label))
-        elif not 1 <= len(items) <= 12:
-            errors.append((field, 'ErrorName', '%s size is expected to be between 1 and 12' % label))
+        elif items is not None and not 1 <= len(items) <= 12:
+            errors.append((field, 'ErrorName', '%s must contain at least 1 and at most 12 addresses' % label))
         if not url_collection_ok(items):
             errors.append((field, 'ErrorWrongURL', 'url collection has invalid entries'))
 
     @staticmethod
-    def check_scopes(scopes, errors, instance):
+    def check_scopes_present(scopes, errors):
         if not scopes:
-            errors.append(('scopes', 'EmptyFieldError', 'scopes must not be empty'))
-            return
-        unknown = [s for s in scopes if s not in SCOPE_NAMES]
-        if unknown and not errors:
-            raise problem(400, 'Validation failed', instance,
-                          [{'field': 'scopes', 'code': 'ErrorInvalidScope', 'message': 'Invalid scopes: ' + ', '.join(unknown)}])
+            errors.append(('scopes', 'EmptyFieldError', 'scopes field can not be empty'))
+
+    @staticmethod
+    def check_known_scopes(scopes, instance):
+        # Not Bean Validation: the createClient method body in RA/controller/ClientCommandController.java
+        # (3.7.2), or CoreClientApplicationService.validateScopes on develop; both after the role check.
+        unknown = ['null' if s is None else s for s in scopes if s not in SCOPE_NAMES]
+        if unknown:
+            raise problem(400, 'Validation failed', instance, [
+                {'field': 'scopes', 'code': 'ErrorInvalidScope', 'message': 'Invalid scopes: ' + ', '.join(unknown)}])
 
     @staticmethod
     def raise_errors(errors, instance):
@@ -426,52 +509,54 @@ class Emulator:
             raise problem(400, 'Validation failed', instance,
                           [{'field': f, 'code': c, 'message': m} for f, c, m in errors])
 
-    def validate_create(self, body, instance):
-        urls = ('website_url', 'terms_url', 'policy_url', 'logout_redirect_uri')
-        data = self.coerce(body, instance, strings=('name', 'description', 'logo') + urls,
+    def bind_create(self, body, instance, errors=None):
+        """RA/transfer/CreateClientRequest.java: Jackson, then @Valid (400 with errors[])."""
+        data = self.coerce(body, instance, strings=('name', 'description', 'logo') + URL_FIELDS,
                            lists=('redirect_uris', 'allowed_origins', 'scopes'), bools=('allow_pkce',))
-        errors = []
+        errors = list(errors or [])
         self.check_name(data, errors)
         self.check_logo(data['logo'], errors, size_check=True)
-        for key in urls:
-            label = key.replace('_', ' ')
-            if data[key] is None or not data[key].strip():
-                errors.append((key, 'EmptyFieldError', '%s must not be blank' % label))
-            elif not any(r.fullmatch(data[key]) for r in URL_R1):
-                errors.append((key, 'ErrorWrongURL', '%s is expected to be passed as a valid url' % label))
-        self.check_collection('redirect_uris', data['redirect_uris'], errors, 'redirect uris')
-        self.check_collection('allowed_origins', data['allowed_origins'], errors, 'allowed origins')
-        self.check_scopes(data['scopes'], errors, instance)
+        for key in URL_FIELDS:
+            self.check_url(key, data[key], errors)
+        self.check_collection('redirect_uris', data['redirect_uris'], errors)
+        self.check_collection('allowed_origins', data['allowed_origins'], errors)
+        self.check_scopes_present(data['scopes'], errors)
         self.raise_errors(errors, instance)
-        camel = {'website_url': 'websiteUrl', 'terms_url': 'termsUrl', 'policy_url': 'policyUrl',
-                 'logout_redirect_uri': 'logoutRedirectUri'}
-        for key in urls:
-            if not URL_R2.fullmatch(data[key]):
-                raise problem(400, '%s: %s is expected to be passed as a valid url' % (camel[key], key.replace('_', ' ')),
-                              instance)
-        self.check_storage(data, instance)
         return data
 
-    def validate_update(self, body, instance):
+    def bind_update(self, body, instance, errors=None):
+        """RA/transfer/UpdateClientRequest.java: on 3.7.2 allowed_origins has no @NotNull (only
+        @URLCollection refuses a null); develop adds @NotNull to it and the redirect_uris and scopes fields."""
         in_place = self.lists_in_place()
         data = self.coerce(body, instance, strings=('name', 'description', 'logo'),
                            lists=('allowed_origins', 'redirect_uris', 'scopes'), bools=('allow_pkce',))
-        errors = []
+        errors = list(errors or [])
         self.check_name(data, errors)
         self.check_logo(data['logo'], errors, size_check=False)
-        self.check_collection('allowed_origins', data['allowed_origins'], errors, 'allowed origins')
+        self.check_collection('allowed_origins', data['allowed_origins'], errors, not_null=in_place)
         if in_place:
-            self.check_collection('redirect_uris', data['redirect_uris'], errors, 'redirect uris')
-            self.check_scopes(data['scopes'], errors, instance)
+            self.check_collection('redirect_uris', data['redirect_uris'], errors)
+            self.check_scopes_present(data['scopes'], errors)
         self.raise_errors(errors, instance)
-        self.check_storage(data, instance)
         return data
+
+    @staticmethod
+    def check_service_urls(data, instance):
+        """R2 of RS/transfer/request/create/CreateTenantClientCommand.java, checked by
+        RS/CoreClientApplicationService.java (validate): a ConstraintViolationException, whose message joins
+        every 'property: message' with ', ', answered 400 without errors[] by the exception handler."""
+        camel = {'website_url': 'websiteUrl', 'terms_url': 'termsUrl', 'policy_url': 'policyUrl',
+                 'logout_redirect_uri': 'logoutRedirectUri'}
+        broken = ['%s: %s is expected to be passed as a valid url' % (camel[k], k.replace('_', ' '))
+                  for k in URL_FIELDS if not URL_R2.fullmatch(data[k])]
+        if broken:
+            raise problem(400, ', '.join(broken), instance)
 
     @staticmethod
     def check_storage(data, instance):
         # MySQL: name is varchar(255), the URLs tinytext (255 bytes): the insert fails with a 500.
         too_long = (data.get('name') and len(data['name']) > 255) or any(
-            len((data.get(k) or '').encode()) > 255 for k in ('website_url', 'terms_url', 'policy_url', 'logout_redirect_uri')
+            len((data.get(k) or '').encode()) > 255 for k in URL_FIELDS
         ) or any(len(i.encode()) > 255 for k in ('redirect_uris', 'allowed_origins') for i in (data.get(k) or []))
         if too_long:
             raise problem(500, 'A database error occurred', instance)
@@ -480,9 +565,43 @@ class Emulator:
         # develop after v3.8.0 (commit 782edffbc7) updates redirect_uris and scopes in PUT.
         return version_tuple(self.server_version) >= (3, 9, 0)
 
+    @staticmethod
+    def bind_page(query, instance, cursor_key, default_limit=None):
+        """The list query parameters, in Spring's order: each is converted as it is bound (a missing
+        limit 400, an unparsable one or an unparsable cursor 500), and only then does method validation
+        check @Min(1)/@Max(50) (HandlerMethodValidationException, 400). RA/controller/ClientQueryController.java."""
+        raw = query.get('limit', default_limit)
+        if raw is None:
+            raise problem(400, "Required request parameter 'limit' for method parameter type int is not present",
+                          instance)
+        try:
+            limit = int(raw)
+        except ValueError:
+            raise problem(500, 'Something went wrong', instance) from None
+        cursor = None
+        if query.get(cursor_key):
+            try:
+                cursor = parse_iso(query[cursor_key])
+            except ValueError:
+                raise problem(500, 'Something went wrong', instance) from None
+        if limit < 1 or limit > 50:
+            raise problem(400, 'Validation failed', instance, [{
+                'field': 'limit', 'code': 'ErrorName',
+                'message': 'limit must be at least 1' if limit < 1 else 'limit must be at most 50'}])
+        return {'limit': limit, 'cursor': cursor}
+
     # ----- endpoints -----------------------------------------------------------
-    def create(self, caller, body, instance):
-        data = self.validate_create(body, instance)
+    def create(self, caller, body, instance, data=None):
+        """POST /clients. ``data`` is the already bound request; without it ``body`` is bound here."""
+        if data is None:
+            data = self.bind_create(body, instance)
+        if self.lists_in_place():  # develop's RS/CoreClientApplicationService.java: validate, then validateScopes
+            self.check_service_urls(data, instance)
+            self.check_known_scopes(data['scopes'], instance)
+        else:  # 3.7.2: the controller checks the scopes before the service validates the command
+            self.check_known_scopes(data['scopes'], instance)
+            self.check_service_urls(data, instance)
+        self.check_storage(data, instance)
         now = iso(self.new_timestamp())
         client = {
             'client_id': str(uuid.uuid4()),
@@ -500,9 +619,13 @@ class Emulator:
         self._save()
         return 201, self.client_response(client)
 
-    def update(self, caller, client_id, body, instance):
-        data = self.validate_update(body, instance)
-        client = self.find(caller, client_id, instance)
+    def update(self, caller, client_id, body, instance, data=None):
+        if data is None:
+            data = self.bind_update(body, instance)
+        if self.lists_in_place():
+            self.check_known_scopes(data['scopes'], instance)
+        client = self.find(caller, client_id, instance, command=True)
+        self.check_storage(data, instance)  # RS/ClientUpdateCommandHandler.java: looked up first, written last
         client['name'] = data['name']
         if data['description'] is not None:  # the data mapper merges nulls
             client['description'] = data['description']
@@ -518,9 +641,10 @@ class Emulator:
         self._save()
         return 200, None
 
-    def activation(self, caller, client_id, body, instance):
-        data = self.coerce(body, instance, bools=('status',))
-        client = self.find(caller, client_id, instance)
+    def activation(self, caller, client_id, body, instance, data=None):
+        if data is None:
+            data = self.coerce(body, instance, bools=('status',))
+        client = self.find(caller, client_id, instance, command=True)
         client['enabled'] = data['status']
         client['modified_on'] = iso(datetime.now(timezone.utc))
         client['modified_by'] = caller['id']
@@ -528,51 +652,32 @@ class Emulator:
         return 200, None
 
     def regenerate(self, caller, client_id, instance):
-        client = self.find(caller, client_id, instance)
+        client = self.find(caller, client_id, instance, command=True)
         client['client_secret'] = self.new_secret()
         self._save()
         return 200, {'client_secret': client['client_secret']}
 
     def delete(self, caller, client_id, instance):
-        client = self.find(caller, client_id, instance)
+        client = self.find(caller, client_id, instance, command=True)
         del self.clients[client['client_id']]
         for key in [k for k in self.consents if k[1] == client['client_id']]:
             del self.consents[key]
         self._save()
         return 200, None
 
-    def delete_many(self, caller, tenant_wide, instance):
-        if tenant_wide and caller['role'] != 'ADMIN':
-            raise problem(403, 'Access denied', instance)
+    def delete_many(self, caller, tenant_wide):
         for cid in [c['client_id'] for c in self.clients.values() if c['tenant'] == caller['tenant']
                     and (tenant_wide or c['created_by'] == caller['id'])]:
             del self.clients[cid]
         self._save()
         return 200, None
 
-    def page(self, caller, query, instance, info, limit_required):
-        raw = query.get('limit')
-        if raw is None:
-            if limit_required:
-                raise problem(400, "Required request parameter 'limit' for method parameter type int is not present",
-                              instance)
-            raw = '30'
-        try:
-            limit = int(raw)
-        except ValueError:
-            raise problem(500, 'Something went wrong', instance) from None
-        if limit < 1 or limit > 50:
-            raise problem(400, 'Validation failed', instance, [{
-                'field': 'limit', 'code': 'ErrorName',
-                'message': 'limit must be at least 1' if limit < 1 else 'limit must be at most 50'}])
+    def page(self, caller, params, info):
         rows = [c for c in self.clients.values() if self.visible(caller, c)]
-        if query.get('last_created_on'):
-            try:
-                cursor = parse_iso(query['last_created_on'])
-            except ValueError:
-                raise problem(500, 'Something went wrong', instance) from None
-            rows = [c for c in rows if parse_iso(c['created_on']) < cursor]  # last_client_id is ignored (MySQL)
+        if params['cursor'] is not None:  # last_client_id is ignored (MySQL)
+            rows = [c for c in rows if parse_iso(c['created_on']) < params['cursor']]
         rows.sort(key=lambda c: parse_iso(c['created_on']), reverse=True)
+        limit = params['limit']
         more = len(rows) > limit
         rows = rows[:limit]
         data = [self.info_response(c) if info else self.client_response(c, secret='cipher') for c in rows]
@@ -580,26 +685,12 @@ class Emulator:
                      'last_client_id': rows[-1]['client_id'] if more else None,
                      'last_created_on': rows[-1]['created_on'] if more else None}
 
-    def consent_page(self, caller, query, instance):
-        raw = query.get('limit')
-        if raw is None:
-            raise problem(400, "Required request parameter 'limit' for method parameter type int is not present",
-                          instance)
-        try:
-            limit = int(raw)
-        except ValueError:
-            raise problem(500, 'Something went wrong', instance) from None
-        if limit < 1 or limit > 50:
-            raise problem(400, 'Validation failed', instance,
-                          [{'field': 'limit', 'code': 'ErrorName', 'message': 'limit must be between 1 and 50'}])
+    def consent_page(self, caller, params):
         rows = [v for k, v in self.consents.items() if k[0] == caller['id']]
-        if query.get('last_modified_on'):
-            try:
-                cursor = parse_iso(query['last_modified_on'])
-            except ValueError:
-                raise problem(500, 'Something went wrong', instance) from None
-            rows = [r for r in rows if parse_iso(r['modified_at']) < cursor]
+        if params['cursor'] is not None:
+            rows = [r for r in rows if parse_iso(r['modified_at']) < params['cursor']]
         rows.sort(key=lambda r: parse_iso(r['modified_at']), reverse=True)
+        limit = params['limit']
         more = len(rows) > limit
         rows = rows[:limit]
         data = []
@@ -614,6 +705,15 @@ class Emulator:
         self.consents.pop((caller['id'], client_id.lower()), None)
         self._save()
         return 200, None
+
+    def public_info(self, client_id, instance):
+        # RS/ClientQueryHandler.java, getClientInfo(String): any tenant, lowercase 'id' in both texts.
+        cid = java_uuid(client_id)
+        if cid is None:
+            raise problem(404, 'Client with id %s was not found. Invalid client id format' % client_id, instance)
+        if cid not in self.clients:
+            raise problem(404, 'Client with id %s was not found' % client_id, instance)
+        return 200, self.info_response(self.clients[cid])
 
     @staticmethod
     def scopes():
@@ -640,7 +740,11 @@ class Emulator:
         ('GET', r'/scopes', 'scopes'),
     ]
     EXACT = {'/clients', '/clients/tenant', '/clients/info', '/clients/consents', '/scopes'}
-    GUEST_ALLOWED = {'revoke', 'consents', 'scopes'}
+    # The @PreAuthorize roles: RA/controller/ClientCommandController.java is 'ADMIN or USER' at class level,
+    # with revoke opened to GUEST and /tenant closed to USER at method level; ClientQueryController.java
+    # annotates each method, and consents and public info have none; ScopeQueryController.java has none.
+    ROLES = {'revoke': ('ADMIN', 'USER', 'GUEST'), 'delete_tenant': ('ADMIN',),
+             'consents': None, 'scopes': None, 'public_info': None}
     JSON_BODY = {'create', 'update', 'activation'}
 
     def route(self, method, rel):
@@ -704,35 +808,66 @@ class Emulator:
         if found[0] == 'METHOD':
             raise Reply(405, None, extra)
         action, groups = found
-        if caller is not None and caller['role'] == 'GUEST' and action not in self.GUEST_ALLOWED:
-            raise problem(403, 'Access denied', path)
-        body = {}
+        # Spring MVC resolves and validates every argument (the JSON body and its @Valid, the query
+        # parameters, then method validation of @Min/@Max) before it calls the controller through its
+        # @PreAuthorize proxy. So a GUEST's invalid request is answered 400 (or 415/500) like anyone's,
+        # and only a valid one 403 "Access denied" (RA/controller/ClientCommandController.java,
+        # RA/controller/ClientQueryController.java; the answers: RA/controller/exception/handler/
+        # RegistrationGlobalExceptionHandler.java). The UUID format, the scope catalogue and the
+        # service-layer rules are checked inside the handlers, after the role.
+        instance = quote(path, safe="/:@!$&'()*+,;=-._~")  # request.getRequestURI() is still encoded
+        data = self.bind(action, groups.get('id'), headers, raw_body, query, instance)
+        roles = self.ROLES.get(action, ('ADMIN', 'USER'))
+        if roles and caller['role'] not in roles:
+            raise problem(403, 'Access denied', instance)
+        status, payload = self.dispatch(action, caller, groups.get('id'), data, instance)
+        return status, payload, extra, 'application/json'
+
+    def bind(self, action, client_id, headers, raw_body, query, instance):
+        """Spring's argument resolution for one endpoint: what it returns is passed to dispatch()."""
+        # Every {clientId} is '@PathVariable @NotBlank String': method validation refuses a blank one
+        # (/clients/%20) with Hibernate's default message, in the same 400 as the body's errors.
+        errors = []
+        if client_id is not None and not client_id.strip(JAVA_TRIM):
+            errors.append(('client_id', 'EmptyFieldError', 'must not be blank'))
         if action in self.JSON_BODY:
             ctype = headers.get('content-type', '').split(';')[0].strip().lower()
             if ctype != 'application/json':
-                raise problem(415, "Content-Type '%s' is not supported" % (ctype or 'application/octet-stream'), path)
+                raise problem(415, "Content-Type '%s' is not supported" % (ctype or 'application/octet-stream'),
+                              instance)
             try:
                 body = json.loads(raw_body.decode('utf-8'))
             except (ValueError, UnicodeDecodeError):
-                raise problem(500, 'Something went wrong', path) from None
+                raise problem(500, 'Something went wrong', instance) from None
             if not isinstance(body, dict):
-                raise problem(500, 'Something went wrong', path)
-        status, payload = self.dispatch(action, caller, groups.get('id'), body, query, path)
-        return status, payload, extra, 'application/json'
+                raise problem(500, 'Something went wrong', instance)
+            if action == 'create':
+                return self.bind_create(body, instance)
+            if action == 'update':
+                return self.bind_update(body, instance, errors)
+            data = self.coerce(body, instance, bools=('status',))
+            self.raise_errors(errors, instance)
+            return data
+        self.raise_errors(errors, instance)
+        if action in ('list', 'info_list'):  # /clients defaults limit to 30, /clients/info requires it
+            return self.bind_page(query, instance, 'last_created_on', '30' if action == 'list' else None)
+        if action == 'consents':
+            return self.bind_page(query, instance, 'last_modified_on')
+        return None
 
-    def dispatch(self, action, caller, client_id, body, query, instance):
+    def dispatch(self, action, caller, client_id, data, instance):
         if action == 'create':
-            return self.create(caller, body, instance)
+            return self.create(caller, None, instance, data=data)
         if action == 'update':
-            return self.update(caller, client_id, body, instance)
+            return self.update(caller, client_id, None, instance, data=data)
         if action == 'activation':
-            return self.activation(caller, client_id, body, instance)
+            return self.activation(caller, client_id, None, instance, data=data)
         if action == 'regenerate':
             return self.regenerate(caller, client_id, instance)
         if action == 'delete':
             return self.delete(caller, client_id, instance)
         if action in ('delete_own', 'delete_tenant'):
-            return self.delete_many(caller, action == 'delete_tenant', instance)
+            return self.delete_many(caller, action == 'delete_tenant')
         if action == 'revoke':
             return self.revoke(caller, client_id)
         if action == 'get':
@@ -740,14 +875,11 @@ class Emulator:
         if action == 'info':
             return 200, self.info_response(self.find(caller, client_id, instance))
         if action == 'public_info':
-            client = self.clients.get(client_id.lower()) if UUID_RE.fullmatch(client_id) else None
-            if client is None:
-                raise problem(404, 'Client with id %s was not found' % client_id, instance)
-            return 200, self.info_response(client)
+            return self.public_info(client_id, instance)
         if action in ('list', 'info_list'):
-            return self.page(caller, query, instance, info=action == 'info_list', limit_required=action == 'info_list')
+            return self.page(caller, data, info=action == 'info_list')
         if action == 'consents':
-            return self.consent_page(caller, query, instance)
+            return self.consent_page(caller, data)
         return self.scopes()
 
     def login(self, headers, raw_body):
@@ -797,14 +929,13 @@ class Emulator:
                 return 200, []
             if (method, name) == ('POST', 'faults'):
                 items = body if isinstance(body, list) else [body]
+                for item in items:  # all or none
+                    error = self.check_fault(item)
+                    if error:
+                        return 400, {'error': error}
                 for item in items:
-                    if not isinstance(item, dict):
-                        return 400, {'error': 'a fault is an object'}
                     item.setdefault('count', 1)
                     item.setdefault('action', 'status')
-                    if item['action'] not in ('status', 'drop', 'delay', 'slow_answer', 'commit_then_drop',
-                                              'commit_then_status'):
-                        return 400, {'error': 'unknown action %s' % item['action']}
                     self.faults.append(item)
                 return 200, self.faults
             if (method, name) == ('GET', 'clients'):
@@ -833,6 +964,21 @@ class Emulator:
                              'signature_lifetime': self.signature_lifetime, 'latency': self.latency}
         return 404, {'error': 'no such control endpoint'}
 
+    @staticmethod
+    def check_fault(item):
+        """Why a fault posted to the control API cannot be used, or None."""
+        if not isinstance(item, dict):
+            return 'a fault is an object'
+        if item.get('action', 'status') not in FAULT_ACTIONS:
+            return 'unknown action %s' % item.get('action')
+        if item.get('action') == 'redirect' and not item.get('location'):
+            return 'a redirect fault needs a location'
+        try:
+            re.compile(item.get('path', '.*'))
+        except (re.error, TypeError):
+            return 'path is not a regular expression'
+        return None
+
     def take_fault(self, method, path):
         with self.lock:
             for fault in self.faults:
@@ -845,6 +991,24 @@ class Emulator:
                     self.faults.remove(fault)
                 return dict(fault, action=fault.get('action', 'status'))
         return None
+
+    def commit_later(self, delay, request, log_args):
+        """drop_then_commit: apply ``request`` (the arguments of handle()) ``delay`` seconds from now,
+        as a server whose queue got it before the connection broke. reset() cancels it."""
+        timer = threading.Timer(delay, self._land, args=(self.generation, request, log_args))
+        timer.daemon = True
+        with self.lock:
+            self.timers.append(timer)
+        timer.start()
+
+    def _land(self, generation, request, log_args):
+        with self.lock:
+            if threading.current_thread() in self.timers:  # a Timer runs its function in itself
+                self.timers.remove(threading.current_thread())
+            if generation != self.generation:  # a reset() came first (its cancel() was too late)
+                return
+            status = self.handle(*request)[0]
+            self.log(*log_args, status=status, fault='drop_then_commit')
 
     def log(self, method, path, query, status, fault=None):
         entry = {'method': method, 'path': path, 'query': query, 'status': status}
@@ -881,16 +1045,30 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(emulator.latency))
         fault = emulator.take_fault(self.command, path)
         action = fault['action'] if fault else None
-        if fault and fault.get('delay') and action != 'slow_answer':
+
+        def log(status):
+            emulator.log(self.command, path, url.query, status, action)
+
+        if fault and fault.get('delay') and action not in ('slow_answer', 'drop_then_commit'):
             time.sleep(float(fault['delay']))
+        # Faults that answer without processing.
         if action == 'drop':
-            emulator.log(self.command, path, url.query, None, 'drop')
+            log(None)
             self.drop()
             return
         if action == 'status':
             status = int(fault.get('status', 503))
-            emulator.log(self.command, path, url.query, status, 'status')
+            log(status)
             self.send_fault(status, fault)
+            return
+        if action == 'redirect':
+            status = int(fault.get('status', 302))
+            log(status)
+            self.send(status, None, {'Location': fault.get('location', '/')}, None)
+            return
+        if action == 'login_page':
+            log(200)
+            self.send(200, LOGIN_PAGE, {}, 'text/html')
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
         cookies = {}
@@ -898,21 +1076,26 @@ class Handler(BaseHTTPRequestHandler):
             if '=' in part:
                 key, value = part.split('=', 1)
                 cookies[key.strip()] = value.strip()
-        status, body, extra, ctype = emulator.handle(self.command, path, query, headers, cookies, raw,
-                                                     self.client_address[0])
+        request = (self.command, path, query, headers, cookies, raw, self.client_address[0])
+        if action == 'drop_then_commit':  # no answer now, the change lands later (logged then)
+            emulator.commit_later(float(fault.get('delay', 1.0)), request, (self.command, path, url.query))
+            self.drop()  # after scheduling, so that a reset() the client sends next cancels it
+            return
+        status, body, extra, ctype = emulator.handle(*request)
+        # Faults that process first.
         if action == 'slow_answer':  # the answer reflects the moment of processing, and arrives late
             time.sleep(float(fault.get('delay', 1)))
         if action == 'commit_then_drop':
-            emulator.log(self.command, path, url.query, status, 'commit_then_drop')
+            log(status)
             self.drop()
             return
         if action == 'commit_then_status':
             fstatus = int(fault.get('status', 502))
-            emulator.log(self.command, path, url.query, fstatus, 'commit_then_status')
+            log(fstatus)
             self.send_fault(fstatus, fault)
             return
-        emulator.log(self.command, path, url.query, status, action)
-        self.send(status, body, extra, ctype)
+        log(status)
+        self.send(status, body, extra, ctype, cut=action == 'cut_body')
 
     def drop(self):
         self.close_connection = True
@@ -923,8 +1106,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_fault(self, status, fault):
         headers = dict(fault.get('headers') or {})
-        if 'body' in fault:
-            body, ctype = fault['body'], fault.get('content_type', 'text/html')
+        if 'body' in fault:  # a JSON value given as such is sent as JSON
+            body = fault['body']
+            ctype = fault.get('content_type', 'text/html' if isinstance(body, str) else 'application/json')
         elif status in (502, 504):
             body, ctype = NGINX_PAGE.format(status, REASONS[status]), 'text/html'
         elif status == 429:
@@ -935,7 +1119,7 @@ class Handler(BaseHTTPRequestHandler):
             body, ctype = problem(status, REASONS.get(status, 'Error'), '').body, 'application/problem+json'
         self.send(status, body, headers, ctype)
 
-    def send(self, status, body, headers, ctype):
+    def send(self, status, body, headers, ctype, cut=False):
         if body is None:
             payload = b''
         elif isinstance(body, str):
@@ -945,20 +1129,35 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status, REASONS.get(status))
         if payload:
             self.send_header('Content-Type', ctype)
-        self.send_header('Content-Length', str(len(payload)))
+        # cut_body: the real headers, then half the body (at least one byte short; an empty body
+        # announces 10 bytes), then the connection closes: a connection lost mid-answer.
+        self.send_header('Content-Length', str(len(payload) if payload or not cut else 10))
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
-        if payload and self.command != 'HEAD':
+        if cut:
+            self.wfile.write(payload[:len(payload) // 2])
+            self.drop()
+        elif payload and self.command != 'HEAD':
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that hung up (its timeout shorter than a fault's delay) is no error here: the request
+        # was processed all the same, and the answer had nobody to go to. Anything else is printed.
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def build_server(emulator, host='127.0.0.1', port=0, tls_cert=None, tls_key=None):
     handler = type('BoundHandler', (Handler,), {'emulator': emulator})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = Server((host, port), handler)
     if tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls_cert, tls_key)

@@ -4,6 +4,7 @@
 """The emulator behaves as the v3.7.2 server does, tutorial mistakes included."""
 
 import base64
+import http.client
 import json
 import os
 import sys
@@ -375,3 +376,382 @@ def test_state_file_survives_a_restart(tmp_path):
     second = emu.Emulator(state_file=path)
     assert status == 201 and client['client_id'] in second.clients
     assert second.credentials() == first.credentials()
+
+
+# ----- v3.7.2 faithfulness: the order of the checks, and the server's own texts -------------
+UNKNOWN = '6c7cf17b-1bd3-47d5-94c6-be2d3570e168'
+
+
+def errors_of(resp):
+    return sorted((e['field'], e['code'], e['message']) for e in resp.json()['errors'])
+
+
+@pytest.mark.parametrize('method, path, kwargs, status, detail', [
+    # the body is bound and validated (@Valid) before @PreAuthorize refuses the GUEST
+    ('POST', '/api/2.0/clients', {'body': dict(APP, name='ab')}, 400, 'Validation failed'),
+    ('POST', '/api/2.0/clients', {'data': '{"name":', 'headers': {'Content-Type': 'application/json'}}, 500,
+     'Something went wrong'),
+    ('POST', '/api/2.0/clients', {'data': 'x', 'headers': {'Content-Type': 'text/plain'}}, 415, None),
+    ('POST', '/api/2.0/clients', {'body': dict(APP, scopes=['files:admin'])}, 403, 'Access denied'),  # checked inside
+    ('POST', '/api/2.0/clients', {'body': dict(APP, website_url='app.example.com')}, 403, 'Access denied'),
+    ('POST', '/api/2.0/clients', {'body': APP}, 403, 'Access denied'),
+    ('PUT', '/api/2.0/clients/not-a-uuid', {'body': {'name': 'x'}}, 400, 'Validation failed'),
+    ('PUT', '/api/2.0/clients/not-a-uuid', {'body': {'name': 'App', 'logo': LOGO, 'allowed_origins': ['https://a.io']}},
+     403, 'Access denied'),  # the UUID is parsed in the handler
+    ('PATCH', '/api/2.0/clients/%s/activation' % UNKNOWN, {'body': {'status': 'maybe'}}, 500, 'Something went wrong'),
+    ('PATCH', '/api/2.0/clients/%s/activation' % UNKNOWN, {'body': {'status': True}}, 403, 'Access denied'),
+    # query parameters: missing 400, unconvertible 500, out of range 400, all before the role
+    ('GET', '/api/2.0/clients', {'params': {'limit': 0}}, 400, 'Validation failed'),
+    ('GET', '/api/2.0/clients', {'params': {'limit': 'ten'}}, 500, 'Something went wrong'),
+    ('GET', '/api/2.0/clients', {'params': {'last_created_on': 'yesterday'}}, 500, 'Something went wrong'),
+    ('GET', '/api/2.0/clients', {'params': {'limit': 5}}, 403, 'Access denied'),
+    ('GET', '/api/2.0/clients/info', {}, 400,
+     "Required request parameter 'limit' for method parameter type int is not present"),
+    ('GET', '/api/2.0/clients/info', {'params': {'limit': 51}}, 400, 'Validation failed'),
+    ('GET', '/api/2.0/clients/info', {'params': {'limit': 5}}, 403, 'Access denied'),
+    ('GET', '/api/2.0/clients/not-a-uuid', {}, 403, 'Access denied'),
+    ('GET', '/api/2.0/clients/%s/info' % UNKNOWN, {}, 403, 'Access denied'),
+    ('PATCH', '/api/2.0/clients/%s/regenerate' % UNKNOWN, {}, 403, 'Access denied'),
+    ('DELETE', '/api/2.0/clients/%s' % UNKNOWN, {}, 403, 'Access denied'),
+    ('DELETE', '/api/2.0/clients', {}, 403, 'Access denied'),
+    ('DELETE', '/api/2.0/clients/tenant', {}, 403, 'Access denied'),
+    # no @PreAuthorize there, or GUEST allowed
+    ('GET', '/api/2.0/clients/consents', {'params': {'limit': 0}}, 400, 'Validation failed'),
+    ('GET', '/api/2.0/clients/consents', {'params': {'limit': 5}}, 200, None),
+    ('DELETE', '/api/2.0/clients/%s/revoke' % UNKNOWN, {}, 200, None),
+    ('GET', '/api/2.0/scopes', {}, 200, None),
+])
+def test_guest_requests_are_bound_and_validated_before_the_role_check(portal, method, path, kwargs, status, detail):
+    resp = portal.call(method, path, role='guest', **kwargs)
+    assert resp.status_code == status, resp.text
+    if detail:
+        problem = resp.json()
+        assert problem['detail'] == detail and problem['instance'] == path and problem['status'] == status
+    if status == 403:
+        assert resp.headers['Content-Type'] == 'application/problem+json' and 'errors' not in resp.json()
+
+
+def test_user_gets_access_denied_on_tenant_delete_after_nothing_to_validate(portal):
+    resp = portal.call('DELETE', '/api/2.0/oauth2/clients/tenant', role='user')
+    assert resp.status_code == 403 and resp.json() == {
+        'type': emu.PROBLEM_TYPE, 'title': 'Forbidden', 'status': 403, 'detail': 'Access denied',
+        'instance': '/api/2.0/oauth2/clients/tenant'}
+
+
+def test_create_validation_texts_are_the_servers(portal):
+    body = {'name': '', 'description': 'd' * 256, 'logo': '', 'website_url': '', 'terms_url': 'localhost',
+            'logout_redirect_uri': 'https://app.example.com/logout', 'redirect_uris': [], 'allowed_origins': None,
+            'scopes': []}
+    resp = portal.call('POST', '/api/2.0/clients', body=body)
+    assert resp.status_code == 400 and resp.headers['Content-Type'] == 'application/problem+json'
+    problem = resp.json()
+    assert list(problem) == ['type', 'title', 'status', 'detail', 'instance', 'errors']
+    assert (problem['type'], problem['title'], problem['detail'], problem['instance']) == (
+        emu.PROBLEM_TYPE, 'Bad Request', 'Validation failed', '/api/2.0/clients')
+    assert errors_of(resp) == sorted([
+        ('name', 'EmptyFieldError', 'client name must not be empty'),
+        ('name', 'ErrorName', 'client name length is expected to be between 3 and 256 characters'),
+        ('description', 'ErrorName', 'client description length is expected to be less than 256 characters'),
+        ('logo', 'EmptyFieldError', 'client logo must not be empty'),
+        ('logo', 'ErrorPattern', 'client logo is expected to be passed as base64'),
+        ('website_url', 'EmptyFieldError', 'website url must not be empty'),
+        ('website_url', 'ErrorWrongURL', 'website url is expected to be passed as url'),
+        ('terms_url', 'ErrorWrongURL', 'terms url is expected to be passed as url'),
+        ('policy_url', 'EmptyFieldError', 'policy url must not be empty'),
+        ('redirect_uris', 'ErrorName', 'redirect uris must contain at least 1 and at most 12 addresses'),
+        ('allowed_origins', 'EmptyFieldError', 'allowed origins must not be null'),
+        ('allowed_origins', 'ErrorWrongURL', 'url collection has invalid entries'),
+        ('scopes', 'EmptyFieldError', 'scopes field can not be empty'),
+    ])
+
+
+@pytest.mark.parametrize('logo, expected', [
+    ('data:image/png;base64,' + 'A' * 400000, [('logo', 'ErrorPattern', 'Logo size exceeds the maximum allowed size')]),
+    # java.util.Base64: padding, when present, must complete the last unit
+    ('data:image/png;base64,AAAA=', [('logo', 'ErrorPattern', 'Logo size exceeds the maximum allowed size')]),
+    ('data:image/png;base64,AA=', [('logo', 'ErrorPattern', 'Logo size exceeds the maximum allowed size')]),
+    # java.util.regex: '.' matches no \r, so the pattern fails (and the decoder too)
+    ('data:image/png;base64,AA\rAA', [('logo', 'ErrorPattern', 'Logo size exceeds the maximum allowed size'),
+                                      ('logo', 'ErrorPattern', 'client logo is expected to be passed as base64')]),
+    # a blank logo breaks all three constraints
+    ('   ', [('logo', 'EmptyFieldError', 'client logo must not be empty'),
+             ('logo', 'ErrorPattern', 'Logo size exceeds the maximum allowed size'),
+             ('logo', 'ErrorPattern', 'client logo is expected to be passed as base64')]),
+])
+def test_logo_rules_and_texts(portal, logo, expected):
+    resp = portal.call('POST', '/api/2.0/clients', body=dict(APP, logo=logo))
+    assert resp.status_code == 400 and errors_of(resp) == sorted(expected)
+
+
+def test_logo_padding_that_java_accepts(portal):
+    assert portal.create(logo='data:image/png;base64,AAA=')['logo'].endswith('AAA=')
+    assert portal.create(logo='data:image/png;base64,AA')['logo'].endswith('AA')
+
+
+def test_url_rules_use_ascii_digits_as_java_does(portal):
+    resp = portal.call('POST', '/api/2.0/clients', body=dict(APP, website_url='http://\u0661.\u0661.\u0661.\u0661'))
+    assert resp.status_code == 400
+    assert errors_of(resp) == [('website_url', 'ErrorWrongURL', 'website url is expected to be passed as url')]
+
+
+def test_service_layer_joins_every_broken_url(portal):
+    body = dict(APP, website_url='app.example.com', policy_url='example.org/privacy')
+    resp = portal.call('POST', '/api/2.0/clients', body=body)
+    assert resp.status_code == 400 and 'errors' not in resp.json()
+    assert resp.json()['detail'] == ('websiteUrl: website url is expected to be passed as a valid url, '
+                                     'policyUrl: policy url is expected to be passed as a valid url')
+
+
+def test_unknown_scope_is_checked_after_bean_validation_and_before_the_service_rules(portal):
+    resp = portal.call('POST', '/api/2.0/clients', body=dict(APP, scopes=['files:admin', None], name='ab'))
+    assert errors_of(resp) == [
+        ('name', 'ErrorName', 'client name length is expected to be between 3 and 256 characters')]
+    resp = portal.call('POST', '/api/2.0/clients',
+                       body=dict(APP, scopes=['files:read', None], website_url='a.example.com'))
+    assert errors_of(resp) == [('scopes', 'ErrorInvalidScope', 'Invalid scopes: null')]
+    portal.emulator.server_version = 'develop'  # validate(command) first, then validateScopes
+    resp = portal.call('POST', '/api/2.0/clients', body=dict(APP, scopes=['files:admin'], website_url='a.example.com'))
+    assert resp.json()['detail'].startswith('websiteUrl:')
+
+
+def test_update_texts_372_and_develop(portal):
+    client = portal.create()
+    path = '/api/2.0/clients/' + client['client_id']
+    resp = portal.call('PUT', path, body={'name': 'Renamed', 'logo': LOGO})
+    # 3.7.2's UpdateClientRequest has no @NotNull on allowed_origins: only @URLCollection refuses the null
+    assert errors_of(resp) == [('allowed_origins', 'ErrorWrongURL', 'url collection has invalid entries')]
+    portal.emulator.server_version = 'develop'
+    resp = portal.call('PUT', path, body={'name': 'Renamed', 'logo': LOGO})
+    assert errors_of(resp) == sorted([
+        ('allowed_origins', 'EmptyFieldError', 'allowed origins must not be null'),
+        ('allowed_origins', 'ErrorWrongURL', 'url collection has invalid entries'),
+        ('redirect_uris', 'EmptyFieldError', 'redirect uris must not be null'),
+        ('redirect_uris', 'ErrorWrongURL', 'url collection has invalid entries'),
+        ('scopes', 'EmptyFieldError', 'scopes field can not be empty')])
+    resp = portal.call('PUT', path, body={'name': 'Renamed', 'logo': LOGO, 'allowed_origins': ['https://a.io'],
+                                          'redirect_uris': ['https://a.io/cb'], 'scopes': ['files:admin']})
+    assert errors_of(resp) == [('scopes', 'ErrorInvalidScope', 'Invalid scopes: files:admin')]
+
+
+def test_not_found_texts_are_the_servers(portal):
+    admin_client = portal.create()
+    cid = admin_client['client_id']
+    user_id = portal.emulator.credentials()['user']['user_id']
+
+    def detail(method, path, role='admin', **kwargs):
+        resp = portal.call(method, path, role=role, **kwargs)
+        assert resp.status_code == 404 and resp.json()['instance'] == path, resp.text
+        return resp.json()['detail']
+
+    update = {'body': {'name': 'Renamed', 'logo': LOGO, 'allowed_origins': ['https://a.io']}}
+    # reads: ClientQueryHandler ('ID', a USER named by id)
+    assert detail('GET', '/api/2.0/clients/' + UNKNOWN) == 'Client with ID %s for tenant 1 was not found' % UNKNOWN
+    assert detail('GET', '/api/2.0/clients/%s/info' % cid, 'user') == \
+        'Client with ID %s for tenant 1 and user %s was not found' % (cid, user_id)
+    # writes: ClientUpdateCommandHandler ('id', a USER named by e-mail)
+    for method, suffix, kwargs in (('PUT', '', update), ('PATCH', '/activation', {'body': {'status': True}}),
+                                   ('PATCH', '/regenerate', {}), ('DELETE', '', {})):
+        assert detail(method, '/api/2.0/clients/' + UNKNOWN + suffix, **kwargs) == \
+            'Client with id %s for tenant 1 was not found' % UNKNOWN
+        assert detail(method, '/api/2.0/clients/' + cid + suffix, 'user', **kwargs) == \
+            'Client with id %s for tenant 1 and user user@example.com was not found' % cid
+    # public info: any tenant, 'id'
+    assert detail('GET', '/api/2.0/clients/%s/public/info' % UNKNOWN, None) == \
+        'Client with id %s was not found' % UNKNOWN
+    assert detail('GET', '/api/2.0/clients/nope/public/info', None) == \
+        'Client with id nope was not found. Invalid client id format'
+    assert detail('DELETE', '/api/2.0/clients/nope') == 'Client with id nope was not found. Invalid client id format'
+
+
+def test_client_ids_are_parsed_as_java_does(portal):
+    client = portal.create()
+    upper = client['client_id'].upper()
+    assert portal.call('GET', '/api/2.0/clients/' + upper).json()['client_id'] == client['client_id']
+    lenient = portal.call('GET', '/api/2.0/clients/0-0-0-0-0')  # UUID.fromString accepts it
+    assert lenient.json()['detail'] == 'Client with ID 0-0-0-0-0 for tenant 1 was not found'
+    assert 'Invalid client id format' in portal.call('GET', '/api/2.0/clients/0-0-0-0').json()['detail']
+
+
+def test_update_finds_the_client_before_the_database_refuses_the_name(portal):
+    body = {'name': 'n' * 256, 'logo': LOGO, 'allowed_origins': ['https://a.io']}
+    assert portal.call('PUT', '/api/2.0/clients/' + UNKNOWN, body=body).status_code == 404
+    client = portal.create()
+    assert portal.call('PUT', '/api/2.0/clients/' + client['client_id'], body=body).json()['detail'] == \
+        'A database error occurred'
+
+
+@pytest.mark.parametrize('path', ['/api/2.0/clients/consents', '/api/2.0/clients/info', '/api/2.0/clients'])
+def test_limit_texts_are_the_annotations(portal, path):
+    for limit, message in ((0, 'limit must be at least 1'), (51, 'limit must be at most 50')):
+        resp = portal.call('GET', path, params={'limit': limit})
+        assert resp.status_code == 400 and errors_of(resp) == [('limit', 'ErrorName', message)]
+    # the cursor is converted while binding, before method validation looks at the limit
+    cursor = 'last_modified_on' if 'consents' in path else 'last_created_on'
+    assert portal.call('GET', path, params={'limit': 0, cursor: 'garbage'}).status_code == 500
+
+
+# ----- more faults -------------------------------------------------------------------------
+def fault(portal, **spec):
+    resp = portal.http.post(portal.url + '/__emulator__/faults', json=spec)
+    assert resp.status_code == 200, resp.text
+
+
+def stored(portal):
+    return portal.http.get(portal.url + '/__emulator__/clients').json()
+
+
+def last_log(portal):
+    log = [e for e in portal.http.get(portal.url + '/__emulator__/requests').json()
+           if e['path'] != '/api/2.0/security/oauth2/token']
+    return log[-1] if log else {}
+
+
+def test_fault_control_refuses_what_it_cannot_run(portal):
+    control = portal.url + '/__emulator__/faults'
+    assert portal.http.post(control, json={'action': 'explode'}).status_code == 400
+    assert portal.http.post(control, json={'action': 'redirect'}).status_code == 400  # no location
+    assert portal.http.post(control, json={'action': 'drop', 'path': '(['}).status_code == 400
+    both = [{'action': 'drop'}, {'action': 'nope'}]
+    assert portal.http.post(control, json=both).status_code == 400
+    assert portal.http.get(control).json() == []  # all or none
+
+
+def test_fault_redirect_answers_a_location_and_processes_nothing(portal):
+    portal.jwt()
+    fault(portal, method='POST', path='/api/2.0/clients', action='redirect', location='https://sso.example.com/login')
+    resp = portal.call('POST', '/api/2.0/clients', body=APP, allow_redirects=False)
+    assert resp.status_code == 302 and resp.headers['Location'] == 'https://sso.example.com/login'
+    assert resp.content == b'' and stored(portal) == []
+    assert last_log(portal) == {'method': 'POST', 'path': '/api/2.0/clients', 'query': '', 'status': 302,
+                                'fault': 'redirect'}
+    fault(portal, method='GET', path='/api/2.0/clients', action='redirect', location='/login', status=307)
+    resp = portal.call('GET', '/api/2.0/clients', allow_redirects=False)
+    assert resp.status_code == 307 and resp.headers['Location'] == '/login'
+
+
+def test_fault_cut_body_stores_the_change_and_breaks_the_answer(portal):
+    portal.jwt()
+    fault(portal, method='POST', path='/api/2.0/clients', action='cut_body')
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        portal.call('POST', '/api/2.0/clients', body=APP)
+    assert len(stored(portal)) == 1
+    assert last_log(portal) == {'method': 'POST', 'path': '/api/2.0/clients', 'query': '', 'status': 201,
+                                'fault': 'cut_body'}
+    # at the socket: the real status and Content-Length, half the bytes, then the end of the connection
+    host, port = portal.url.split('//')[1].split(':')
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    fault(portal, method='GET', path='/api/2.0/scopes', action='cut_body')
+    conn.request('GET', '/api/2.0/scopes', headers={'x-signature': portal.jwt()})
+    resp = conn.getresponse()
+    length = int(resp.getheader('Content-Length'))
+    assert resp.status == 200 and length > 100
+    with pytest.raises(http.client.IncompleteRead) as err:
+        resp.read()
+    assert len(err.value.partial) == length // 2
+    conn.close()
+    # an empty answer announces 10 bytes and sends none
+    client = stored(portal)[0]
+    fault(portal, method='PATCH', path='.*/activation', action='cut_body')
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        portal.call('PATCH', '/api/2.0/clients/%s/activation' % client['client_id'], body={'status': False})
+    assert stored(portal)[0]['enabled'] is False
+
+
+def test_fault_drop_then_commit_lands_later_and_reset_cancels_it(portal):
+    portal.jwt()
+    fault(portal, method='POST', path='/api/2.0/clients', action='drop_then_commit', delay=0.3)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        portal.call('POST', '/api/2.0/clients', body=APP)
+    assert stored(portal) == [] and all(e.get('fault') != 'drop_then_commit' for e in
+                                        portal.http.get(portal.url + '/__emulator__/requests').json())
+    deadline = time.time() + 5
+    while not stored(portal) and time.time() < deadline:
+        time.sleep(0.05)
+    assert len(stored(portal)) == 1
+    assert last_log(portal) == {'method': 'POST', 'path': '/api/2.0/clients', 'query': '', 'status': 201,
+                                'fault': 'drop_then_commit'}
+    # a reset before it lands cancels it
+    fault(portal, method='POST', path='/api/2.0/clients', action='drop_then_commit', delay=0.3)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        portal.call('POST', '/api/2.0/clients', body=APP)
+    assert len(portal.emulator.timers) == 1
+    portal.http.post(portal.url + '/__emulator__/reset')
+    time.sleep(0.6)
+    assert stored(portal) == [] and portal.http.get(portal.url + '/__emulator__/requests').json() == []
+    assert portal.emulator.timers == []
+
+
+def test_fault_login_page_is_html_and_processes_nothing(portal):
+    portal.jwt()
+    portal.emulator.faults.append(dict(method='POST', path='/api/2.0/clients', action='login_page'))
+    resp = portal.call('POST', '/api/2.0/clients', body=APP)
+    assert resp.status_code == 200 and resp.headers['Content-Type'] == 'text/html'
+    assert '<form' in resp.text and 'DocSpace' in resp.text and stored(portal) == []
+    with pytest.raises(ValueError):
+        resp.json()
+    assert last_log(portal)['fault'] == 'login_page' and last_log(portal)['status'] == 200
+
+
+def test_fault_commit_then_status_can_answer_200_with_any_json(portal):
+    portal.jwt()
+    fault(portal, method='POST', path='/api/2.0/clients', action='commit_then_status', status=200, body='{}',
+          content_type='application/json')
+    resp = portal.call('POST', '/api/2.0/clients', body=APP)
+    assert resp.status_code == 200 and resp.headers['Content-Type'] == 'application/json' and resp.json() == {}
+    assert len(stored(portal)) == 1
+    assert last_log(portal) == {'method': 'POST', 'path': '/api/2.0/clients', 'query': '', 'status': 200,
+                                'fault': 'commit_then_status'}
+    fault(portal, method='POST', path='/api/2.0/clients', action='commit_then_status', status=200, body={'ok': 1})
+    resp = portal.call('POST', '/api/2.0/clients', body=APP)  # a JSON value is sent as JSON
+    assert resp.json() == {'ok': 1} and resp.headers['Content-Type'] == 'application/json'
+
+
+@pytest.mark.parametrize('spec', [
+    {'action': 'status', 'status': 503}, {'action': 'drop'}, {'action': 'delay', 'delay': 0.01},
+    {'action': 'slow_answer', 'delay': 0.01}, {'action': 'commit_then_drop'}, {'action': 'commit_then_status'},
+    {'action': 'redirect', 'location': '/login'}, {'action': 'cut_body'}, {'action': 'drop_then_commit', 'delay': 0.05},
+    {'action': 'login_page'},
+])
+def test_every_fault_is_logged_with_its_action(portal, spec):
+    portal.jwt()
+    fault(portal, method='GET', path='/api/2.0/scopes', **spec)
+    try:
+        portal.call('GET', '/api/2.0/scopes', allow_redirects=False)
+    except requests.exceptions.RequestException:
+        pass
+    deadline = time.time() + 5
+    while last_log(portal).get('fault') != spec['action'] and time.time() < deadline:
+        time.sleep(0.02)
+    assert last_log(portal)['fault'] == spec['action']
+
+
+def test_a_delayed_commit_lands_after_the_client_gave_up_and_the_emulator_stays_quiet(portal, capsys):
+    portal.jwt()
+    fault(portal, method='POST', path='/api/2.0/clients', action='delay', delay=0.5)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        portal.http.post(portal.url + '/api/2.0/clients', json=APP, headers={'x-signature': portal.jwt()},
+                         timeout=0.1)
+    deadline = time.time() + 5
+    while not stored(portal) and time.time() < deadline:
+        time.sleep(0.05)
+    assert len(stored(portal)) == 1
+    time.sleep(0.3)  # the answer's write to the closed socket has failed by now
+    assert last_log(portal)['status'] == 201 and last_log(portal)['fault'] == 'delay'
+    assert 'Traceback' not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('role', ['admin', 'guest'])
+def test_a_blank_client_id_fails_method_validation_before_the_role_check(portal, role):
+    blank = [('client_id', 'EmptyFieldError', 'must not be blank')]
+    for method, path in (('GET', '/api/2.0/clients/%20'), ('GET', '/api/2.0/clients/%20/info'),
+                         ('DELETE', '/api/2.0/clients/%09'), ('PATCH', '/api/2.0/clients/%20/regenerate'),
+                         ('DELETE', '/api/2.0/clients/%20/revoke')):
+        resp = portal.call(method, path, role=role)
+        assert resp.status_code == 400 and errors_of(resp) == blank, (method, path, resp.text)
+        assert resp.json()['instance'] == path  # as sent, still encoded
+    # the body's constraints come in the same answer
+    body = {'name': 'ab', 'logo': LOGO, 'allowed_origins': ['https://a.io']}
+    resp = portal.call('PUT', '/api/2.0/clients/%20', role=role, body=body)
+    assert errors_of(resp) == sorted(blank + [
+        ('name', 'ErrorName', 'client name length is expected to be between 3 and 256 characters')])
+    assert portal.call('PATCH', '/api/2.0/clients/%20/activation', role=role, body={'status': 'x'}).status_code == 500

@@ -29,8 +29,10 @@ def render(rows):
     survived = sum(r['outcome'] == 'survived' for r in rows)
     lost = sum(r['lost'] for r in rows)
     duplicated = sum(r['duplicated'] for r in rows)
-    out += ['', '**%d scenarios tried, %d survived, %d failed cleanly, %d data lost, %d duplicated.**'
-            % (len(rows), survived, len(rows) - survived, lost, duplicated)]
+    converged = sum(bool(r.get('rerun_converged')) for r in rows)
+    out += ['', '**%d scenarios tried, %d survived, %d failed cleanly, %d data lost, %d duplicated; a clean rerun '
+            'converged after %d of %d.**' % (len(rows), survived, len(rows) - survived, lost, duplicated, converged,
+                                             len(rows))]
     return out
 
 
