@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 """reliability_table.py REPORT RST [--check]: the measured fault table, into the reliability page.
 
-REPORT is the JSON the fault tests wrote (DOCSPACE_RELIABILITY_REPORT). The table replaces the
+REPORT.* are the JSON parts the fault tests wrote (DOCSPACE_RELIABILITY_REPORT, one per worker). The table replaces the
 lines between '.. measured-table-start' and '.. measured-table-end' in RST; with --check it only
 says whether the page already shows what was measured.
 """
+import glob
 import json
 import sys
 
@@ -37,7 +38,9 @@ def render(rows):
 
 
 def main(report, page, check):
-    rows = json.load(open(report))
+    # One part per pytest-xdist worker, in the order the test parametrisation lists them.
+    rows = [row for part in sorted(glob.glob(report + '.*')) for row in json.load(open(part))]
+    rows.sort(key=lambda r: r['order'])
     with open(page) as handle:
         lines = handle.read().split('\n')
     start, end = lines.index(START), lines.index(END)

@@ -180,7 +180,8 @@ def test_write_under_fault(portal, run_module_in_real_time, elsewhere, quick_bac
     outcome = 'failed cleanly' if failed else 'survived'
     retries = len([w for w in result['warnings'] if 'retry' in w or 'outcome is unknown' in w])
     RESULTS.append({'write': write, 'fault': fault, 'outcome': outcome, 'lost': lost, 'duplicated': duplicated,
-                    'warnings': retries, 'rerun_converged': converged})
+                    'warnings': retries, 'rerun_converged': converged,
+                    'order': list(FAULTS).index(fault) * len(WRITES) + list(WRITES).index(write)})
     assert 'Traceback' not in text and 'sk-unit-admin-key' not in text and 'eyJ' not in text
     assert reached_elsewhere == []
     assert lost == 0 and duplicated == 0, (result, clients)
@@ -199,5 +200,7 @@ def report():
     yield
     path = os.environ.get('DOCSPACE_RELIABILITY_REPORT')
     if path and RESULTS:
+        # Under pytest-xdist each worker holds part of the table: one file each, merged by the table script.
+        path += '.' + os.environ.get('PYTEST_XDIST_WORKER', 'main')
         with open(path, 'w') as handle:
             json.dump(RESULTS, handle, indent=1)
