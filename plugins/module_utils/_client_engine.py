@@ -66,27 +66,38 @@ class ClientEngine(object):
     def _by_name(self, name):
         """(the client, the extra copies to delete) for a name that DocSpace does not keep unique.
 
-        Several clients answer to one name after a create that the server applied late, two runs
-        that created the app at once, or a recreate that was cut off before it deleted the old
-        client. Copies of this task's app are folded into the oldest; otherwise the task fails."""
+        Several clients answer to one name after a create that the server applied late, or two
+        runs that created the app at once: copies equal in every field, folded into the oldest.
+        A recreate cut off before its delete leaves the replacement and the client it replaces,
+        equal in every field the task does not set: with recreate, the replacement is kept.
+        Anything else may be someone's other app, and the task fails rather than guess."""
         named = sorted((c for c in self.module.api.list_clients() if c.get('name') == name), key=_age)
         if len(named) <= 1:
             return (named[0] if named else None), []
-        if self.params['state'] == 'absent':
-            same = [oc.app_fields(oc.from_server(c)) for c in named]
-            if all(s == same[0] for s in same):
-                return named[0], named[1:]
-        else:
-            ours = [c for c in named if self._matches_task(c)]
-            if len(ours) == len(named) or (ours and self.params['recreate']):
+        apps = [oc.app_fields(oc.from_server(c)) for c in named]
+        if all(app == apps[0] for app in apps):
+            return named[0], named[1:]
+        ours = [c for c in named if self._matches_task(c)]
+        if self.params['state'] == 'present' and ours and self._replaced_by(named, ours[0]):
+            if self.params['recreate']:
                 return ours[0], [c for c in named if c is not ours[0]]
-        hint = ''
-        if self.params['state'] == 'present' and not self.params['recreate'] \
-                and any(self._matches_task(c) for c in named):
             hint = ' If the others are left from a recreate that was cut off, set recreate: true to finish it.'
+        else:
+            hint = ''
         self.module.fail('%d OAuth clients are named %r (DocSpace names are not unique) and they differ: %s. Set '
                          'client_id to choose one.%s' % (len(named), name, ', '.join(c['client_id'] for c in named),
                                                          hint), client_ids=[c['client_id'] for c in named])
+
+    def _replaced_by(self, named, replacement):
+        """Whether every client of ``named`` is ``replacement`` or equal to it in each field the task
+        leaves alone (as a recreate copies them), and the task's matches are copies of one another."""
+        keep = oc.app_fields(oc.from_server(replacement))
+        unset = [f for f in keep if self.params.get(f) is None]
+        for client in named:
+            app = oc.app_fields(oc.from_server(client))
+            if any(app[f] != keep[f] for f in unset) or (self._matches_task(client) and app != keep):
+                return False
+        return True
 
     def _remove_copies(self, current, copies):
         if not copies:

@@ -199,3 +199,14 @@ def test_empty_environment_variables_count_as_unset(portal, run_module, monkeypa
     monkeypatch.setenv('DOCSPACE_PASSWORD', '')
     result = run_module(module, dict(APP))
     assert result['changed'] and not result.get('failed')
+
+
+def test_two_different_apps_with_one_name_are_never_folded_by_a_task_that_sets_little(portal, run_module):
+    # Both match a task that sets only the name and enabled; they are still two apps, not copies.
+    run_module(module, portal.connection(**APP))
+    _copy(portal, website_url='https://other.example.com')
+    portal.clear()
+    for extra in ({}, {'recreate': True}, {'state': 'absent'}):
+        result = run_module(module, portal.connection(name='Unit App', enabled=False, **extra))
+        assert result['failed'] and '2 OAuth clients are named' in result['msg'], result
+    assert portal.writes() == [] and len(portal.emulator.clients) == 2
