@@ -41,8 +41,12 @@ class ClientEngine(object):
         label = params['client_id'] or params['name']
         self.what = "OAuth client '%s'" % label
         try:
+            fresh = bool(params['client_id'])  # a GET one right now, not a listing
             if params['client_id']:
                 current, copies = self.module.api.find_client(params['client_id']), []
+                if current is None and params['recreate'] and params['name'] and params['state'] == 'present':
+                    current, copies = self._replacement_of(params['client_id'])
+                    fresh = False
             else:
                 current, copies = self._by_name(params['name'])
             if params['state'] == 'absent':
@@ -52,7 +56,7 @@ class ClientEngine(object):
             if current is None:
                 self.create()
             else:
-                self.present(current, fresh=bool(params['client_id']))
+                self.present(current, fresh=fresh)
         except DocSpaceError as exc:
             self.module.fail_from(exc, **self.result)
         self.module.exit_json(**self.result)
@@ -87,6 +91,17 @@ class ClientEngine(object):
         self.module.fail('%d OAuth clients are named %r (DocSpace names are not unique) and they differ: %s. Set '
                          'client_id to choose one.%s' % (len(named), name, ', '.join(c['client_id'] for c in named),
                                                          hint), client_ids=[c['client_id'] for c in named])
+
+    def _replacement_of(self, client_id):
+        """After a recreate, the task still names the old client_id: its replacement, found by name
+        with every field the task sets, lets the same task converge instead of failing."""
+        current, copies = self._by_name(self.params['name'])
+        if current is None or not self._matches_task(current):
+            return None, []
+        self.module.warn('No OAuth client has client_id %s; %s, named %r with every field this task sets, replaced it '
+                         '(recreate). Set client_id to %s.' % (client_id, current['client_id'], self.params['name'],
+                                                               current['client_id']))
+        return current, copies
 
     def _replaced_by(self, named, replacement):
         """Whether every client of ``named`` is ``replacement`` or equal to it in each field the task
@@ -238,10 +253,12 @@ class ClientEngine(object):
                 return current
             if delta[oc.CREATE]:
                 break  # changed under us by a recreate elsewhere: nothing this run may do in place
-            if delta[oc.LISTS]:
-                self._update_lists(current, before, wanted, delta[oc.LISTS])
-            if delta[oc.UPDATE]:
+            if delta[oc.UPDATE] or delta[oc.LISTS]:
+                # One PUT with every wanted field: two different bodies in one run would let a first one
+                # that DocSpace applies late undo the second.
                 self.module.api.update_client(client_id, oc.put_body(wanted), 'update ' + self.what)
+                if delta[oc.LISTS]:
+                    self._check_lists(client_id, before, wanted, delta)
             if delta[oc.ACTIVATION]:
                 verb = 'enable ' if wanted['enabled'] else 'disable '
                 self.module.api.set_enabled(client_id, wanted['enabled'], verb + self.what)
@@ -251,21 +268,21 @@ class ClientEngine(object):
                             '(DocSpace has no way to lock a client). Run the task again when the other run is done.'
                             % (self.what, ', '.join(sum(left.values(), []))))
 
-    def _update_lists(self, current, before, wanted, names):
-        """Ask for redirect_uris/scopes in place and check the result, never guess the version.
+    def _check_lists(self, client_id, before, wanted, delta):
+        """Whether redirect_uris/scopes changed in place: learnt from the result, never from the version.
 
-        The probe PUT carries the current values of every other field, so a server that
-        ignores the lists (v3.7.x) is left exactly as it was.
-        """
-        client_id = current['client_id']
-        self.module.api.update_client(client_id, oc.put_body(before, lists_from=wanted), 'update ' + self.what)
+        A server that ignores them (v3.7.x) applied the other fields of the PUT: those are put back,
+        so that a refused change leaves the client as it was."""
         after = oc.from_server(self.module.api.get_client(client_id, 'read ' + self.what))
-        refused = [n for n in names if after[n] != wanted[n]]
-        if refused:
-            self.module.fail('%s cannot change after creation on this DocSpace server (it ignored them in PUT, as '
-                             'v3.7.x does): %s. Set recreate: true to delete the client and create it again (new '
-                             'client_id and secret).' % (', '.join(refused), self._describe(before, wanted, refused)),
-                             changed=False)
+        refused = [n for n in delta[oc.LISTS] if after[n] != wanted[n]]
+        if not refused:
+            return
+        if delta[oc.UPDATE]:
+            self.module.api.update_client(client_id, oc.put_body(before), 'put back the other fields of ' + self.what)
+        self.module.fail('%s cannot change after creation on this DocSpace server (it ignored them in PUT, as '
+                         'v3.7.x does): %s. Set recreate: true to delete the client and create it again (new '
+                         'client_id and secret).' % (', '.join(refused), self._describe(before, wanted, refused)),
+                         changed=False)
 
     def _recreate(self, current, wanted, fixed):
         self.module.warn('Re-creating %s because %s cannot change in place: the client gets a new client_id and '

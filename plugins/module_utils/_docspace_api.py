@@ -18,7 +18,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils import _auth, 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (  # noqa: F401 (re-exported)
     BadRequest, DocSpaceError, Forbidden, NotFound, OutcomeUnknown, Unreachable, describe, error_for)
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._http import (  # noqa: F401 (re-exported)
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Connection, Interrupted)
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Connection, Interrupted, origin, proxy_for)
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._redact import Redactor
 
 jwt_claims = _auth.jwt_claims

@@ -54,9 +54,41 @@ def env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
+def url_password(url):
+    """The password of a user:password@ in a URL, with or without its scheme; None if it has none."""
+    if '@' not in url:
+        return None
+    if '//' in url:
+        return urlsplit(url).password or None
+    userinfo = url.rsplit('@', 1)[0]
+    return userinfo.split(':', 1)[1] or None if ':' in userinfo else None
+
+
+NETLOC = re.compile(r'(\[[0-9A-Fa-f:.]+\]|[^\s/\\?#@\[\]%:]+)(:[0-9]+)?\Z')
+
+
+def _sent_to(url):
+    """(host, port) as requests' own URL parser (urllib3) reads them, lowercased like urlsplit."""
+    try:
+        from urllib3.util import parse_url
+        parsed = parse_url(url)
+    except Exception:  # pylint: disable=broad-except
+        return None
+    host = (parsed.host or '').strip('[]').lower()
+    return host, parsed.port
+
+
+def _ascii(host):
+    """An internationalised host name as it goes on the wire (IDNA), others as they are."""
+    try:
+        return host.encode('idna').decode('ascii') if host and not host.isascii() else host
+    except UnicodeError:
+        return None
+
+
 def is_loopback(host):
     """127.0.0.0/8, ::1 and localhost: traffic to them never leaves the machine."""
-    if host == 'localhost' or host.endswith('.localhost'):
+    if host == 'localhost':  # not *.localhost: those names are looked up like any other here
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -64,8 +96,11 @@ def is_loopback(host):
         return False
 
 
+# base_url is required, but not in the spec: ansible-lint checks a task's options against the spec without
+# module_defaults (ansible-lint issue 2953), so every task that takes base_url from there would get
+# "missing required arguments". The module fails with ansible-core's own message when it is missing.
 CONNECTION_SPEC = dict(
-    base_url=dict(type='str', required=True, fallback=(env_fallback, ['DOCSPACE_URL'])),
+    base_url=dict(type='str', fallback=(env_fallback, ['DOCSPACE_URL'])),
     api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_API_KEY'])),
     username=dict(type='str', fallback=(env_fallback, ['DOCSPACE_USERNAME'])),
     password=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_PASSWORD'])),
@@ -141,9 +176,13 @@ class DocSpaceModule(AnsibleModule):
         for name in ('base_url', 'username', 'http_agent'):
             if p[name] is not None:
                 p[name] = p[name].strip()
+        password = url_password(p['base_url'] or '')
+        if password:  # refused below; meanwhile masked, in the returned invocation too
+            self.redactor.add(password)
+            self.no_log_values.add(password)
         p['username'] = p['username'] or None
-        if p['http_agent'] and CONTROL.search(p['http_agent']):
-            self.fail('http_agent may not hold control characters: it is sent in an HTTP header.')
+        if p['http_agent'] and not re.match(r'[\x20-\x7e]*\Z', p['http_agent']):
+            self.fail('http_agent may hold only printable ASCII characters: it is sent in an HTTP header.')
 
     def _check_base_url(self, url):
         # Never quote a URL with an @: it may be user:password@host.
@@ -168,10 +207,17 @@ class DocSpaceModule(AnsibleModule):
                       'https://docspace.example.com%s.' % shown)
         if port == 0:
             self.fail('base_url port must be a number from 1 to 65535.')
+        # Python and the HTTP library must agree on where the request goes: a backslash or a stray
+        # bracket reads as part of the host to one and as its end to the other.
+        if '\\' in url or not NETLOC.match(parts.netloc) or _sent_to(url) != (_ascii(parts.hostname), port):
+            self.fail('base_url must name the host as letters, digits, dots and dashes (or an IPv6 address in '
+                      'brackets), then an optional :port, such as https://docspace.example.com:8443%s.' % shown)
 
     def _check_connection_options(self):
-        self._tidy_credentials()
         params = self.params
+        if params['base_url'] is None:  # ansible-core's own message, as when the spec required it
+            self.fail('missing required arguments: base_url')
+        self._tidy_credentials()
         self._check_base_url(params['base_url'])
         renewable = params['api_key'] or (params['username'] and params['password'])
         if self.needs_auth and not (renewable or params['signature']):
@@ -222,10 +268,11 @@ class DocSpaceModule(AnsibleModule):
             if not p['validate_certs'] and url.scheme == 'https':
                 self.warn('validate_certs is false: the portal certificate is not checked, so a man in the '
                           'middle could read the credentials. Prefer ca_path.')
-            if self.needs_auth and url.scheme == 'http' and not is_loopback(url.hostname):
+            proxy = api.proxy_for(p['base_url']) if url.scheme == 'http' else None
+            if self.needs_auth and url.scheme == 'http' and (proxy or not is_loopback(url.hostname)):
                 self.warn('base_url is http://, so the credentials cross the network to %s unencrypted, readable by '
-                          'anyone on the way. Use https:// (only loopback addresses are exempt from this warning).'
-                          % url.hostname)
+                          'anyone on the way. Use https:// (only loopback addresses reached without a proxy are '
+                          'exempt from this warning).' % ('the proxy ' + api.origin(proxy) if proxy else url.hostname))
         return self._api
 
     # ----- the one way out ---------------------------------------------------------------------

@@ -59,6 +59,12 @@ def origin(url):
     return '%s://%s%s' % (parts.scheme, host, ':%d' % port if port else '')
 
 
+def proxy_for(url):
+    """The proxy the environment (HTTP_PROXY, NO_PROXY...) sends ``url`` through, or None."""
+    proxies = requests.utils.get_environ_proxies(url)
+    return proxies.get(urlsplit(url).scheme) or proxies.get('all')
+
+
 def _refused(exc):
     text = repr(exc)
     return 'NewConnectionError' in text or 'Connection refused' in text or 'Name or service not known' in text

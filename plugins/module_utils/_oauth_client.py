@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import base64
 import hashlib
+import os
 import re
 from collections import namedtuple
 
@@ -120,7 +121,10 @@ def _check_url(value):
 def _check_list_url(value):
     if not value.strip() or not _URI_RE.match(value):
         return 'must be a valid URI'
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unclosed IPv6 bracket
+        return 'must be a valid URI'
     if parts.scheme not in ('http', 'https', 'claude'):
         return 'must use the http, https or claude scheme'
     if parts.scheme != 'claude' and not parts.netloc:
@@ -176,6 +180,8 @@ def missing_for_create(params):
 
 def logo_from_file(path):
     """A data URI for a png, jpeg or svg file; raises ValueError with the rule it breaks."""
+    if not os.path.isfile(path):  # a fifo would block the task for ever
+        raise ValueError('must be a regular file')
     with open(path, 'rb') as handle:
         data = handle.read(LOGO_MAX_BYTES + 1)
     if len(data) > LOGO_MAX_BYTES:

@@ -23,7 +23,8 @@ except ImportError:  # pragma: no cover
 
 MASK = '********'
 MIN_SECRET = 4  # shorter values would mask ordinary words
-JWT_RE = re.compile(r'eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}')
+# Case-blind: a host name in a message (a redirect's Location) comes back lowercased.
+JWT_RE = re.compile(r'eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}', re.IGNORECASE)
 
 
 def spellings(secret):
@@ -32,6 +33,7 @@ def spellings(secret):
     for value in (secret, secret.strip()):
         out.add(value)
         out.add(repr(value)[1:-1])
+        out.add(repr(value.encode('utf-8'))[2:-1])  # as requests quotes a header it refuses
         out.add(json.dumps(value)[1:-1])
         out.add(quote(value, safe=''))
     return set(s for s in out if len(s) >= MIN_SECRET)
@@ -42,18 +44,21 @@ class Redactor(object):
 
     def __init__(self, secrets=()):
         self._spellings = set()
+        self._pattern = None
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret):
-        if secret and isinstance(secret, str):
+        if secret and isinstance(secret, str) and not spellings(secret) <= self._spellings:
             self._spellings |= spellings(secret)
+            longest_first = sorted(self._spellings, key=len, reverse=True)
+            self._pattern = re.compile('|'.join(re.escape(s) for s in longest_first), re.IGNORECASE)
 
     def scrub(self, text, limit=None):
         """``text`` with every known credential and JWT masked, then cut to ``limit`` characters."""
         text = '%s' % (text,)
-        for value in sorted(self._spellings, key=len, reverse=True):
-            text = text.replace(value, MASK)
+        if self._pattern is not None:
+            text = self._pattern.sub(MASK, text)
         text = JWT_RE.sub(MASK, text)
         if limit is not None and len(text) > limit:
             text = text[:limit] + '...'

@@ -47,11 +47,13 @@ options:
     default: present
   secret_path:
     description:
-      - Write the secret to this file on the host the module runs on, mode 0600, created atomically, and return no
-        secret at all. With O(state=present) the file is rewritten, and V(changed) reported, only when it differs.
-      - Checked before any request, so that a secret is never rotated that cannot be kept. Its folder must exist and
-        be writable, and the path, if it exists, must be a regular file (a file it replaces keeps its owner and
-        group, and becomes mode 0600). No temporary file is left behind, whatever fails.
+      - Write the secret to this file on the host the module runs on, and return no secret at all. The file is
+        the running user's, mode 0600, and replaces the path in one rename (a link is replaced, not followed, and
+        a file another user owned becomes the running user's). With O(state=present) it is rewritten, and
+        V(changed) reported, only when it differs.
+      - Checked before any request, so that a secret is never rotated that cannot be kept. It must not be empty or
+        end with a slash, its folder must exist and be writable, its name must fit the file system, and the path,
+        if it exists, must be a regular file or a link. No temporary file is left behind, whatever fails.
       - If the rotation succeeded but the file could still not be written, the task fails and says so; read the new
         secret with O(state=present).
     type: path
@@ -103,67 +105,12 @@ secret_path:
   type: str
 '''
 
-import os
-import tempfile
-
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import SecretFile
 
 ROTATED = (' The secret WAS rotated: the old one no longer works, and this task could not hand out the new one. '
            'Once the cause is fixed, read it with state: present (with secret_path to write it).')
-
-
-def stage_secret_path(module, path):
-    """Fail, naming secret_path and the rule, unless the secret can be written there; outside check
-    mode, the open temp file beside it (removed on every exit). Runs before any request, so a secret
-    is never rotated that cannot be kept."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        module.fail('secret_path %s: the folder %s does not exist or is not a folder; create it first.'
-                    % (path, folder))
-    if os.path.lexists(path) and not os.path.isfile(path):
-        module.fail('secret_path %s exists and is not a regular file (a folder, fifo, socket, device or broken link); '
-                    'it must be a regular file or not exist.' % path)
-    if module.check_mode:
-        if not os.access(folder, os.W_OK | os.X_OK):
-            module.fail('secret_path %s: the folder %s is not writable by this user.' % (path, folder))
-        return None
-    try:
-        # The real check: os.access says yes to root even on a read-only mount. mkstemp makes it 0600.
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.docspace-secret-')
-    except (IOError, OSError) as exc:
-        module.fail('secret_path %s: the folder %s is not writable by this user (%s).' % (path, folder, exc.strerror))
-    module.add_cleanup_file(tmp)
-    return fd, tmp
-
-
-def write_secret(module, path, secret, staged):
-    """Move the secret into place, mode 0600, atomically; True when the file changed."""
-    try:
-        with open(path) as handle:
-            same = handle.read() == secret
-        if same and (os.stat(path).st_mode & 0o777) == 0o600:
-            return False
-    except (IOError, OSError, ValueError):
-        pass
-    if module.check_mode:
-        return True
-    fd, tmp = staged
-    try:
-        with os.fdopen(fd, 'w') as handle:
-            handle.write(secret)
-        # atomic_move gives the temp file the old file's mode before the rename, and a file it creates
-        # 0666 & ~umask after it: so the old file becomes 0600 first, and the umask 077 meanwhile.
-        if os.path.exists(path):
-            os.chmod(path, 0o600)
-        umask = os.umask(0o077)
-        try:
-            module.atomic_move(tmp, path)
-        finally:
-            os.umask(umask)
-    except Exception as exc:  # pylint: disable=broad-except  # atomic_move raises Exception (ansible-core 2.17+)
-        module.fail('secret_path %s could not be written (%s: %s).' % (path, type(exc).__name__, exc))
-    return True
 
 
 def remote_write(module, send, client_id, what, if_unknown=''):
@@ -198,7 +145,7 @@ def run(module):
         if ids and not module.check_mode:
             remote_write(module, api.revoke_consent, ids[0], 'revoke your consent for OAuth client %s' % ids[0])
         return result
-    staged = stage_secret_path(module, p['secret_path']) if p['secret_path'] else None
+    target = SecretFile(module, p['secret_path']) if p['secret_path'] is not None else None
     client = module.find_client(p['client_id'], p['name'])
     if client is None:
         module.fail('No OAuth client %s (or the caller may not see it).' % (p['client_id'] or repr(p['name'])))
@@ -216,8 +163,8 @@ def run(module):
         # A lookup by id was GET one, which carries the plain secret; list items carry only ciphertext.
         secret = (client if p['client_id'] else api.get_client(client_id))['client_secret']
     module.redactor.add(secret)  # no failure message quotes it
-    if p['secret_path']:
-        result['changed'] = write_secret(module, p['secret_path'], secret, staged) or result['changed']
+    if target:
+        result['changed'] = target.write(secret) or result['changed']
         result['secret_path'] = p['secret_path']
     else:
         result['client_secret'] = secret
