@@ -17,7 +17,7 @@ import binascii
 import json
 import re
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError, Forbidden
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError, Forbidden, NotFound
 
 API = '/api/2.0'
 SIGNATURE_LIFE = 300  # seconds, when the JWT carries no exp
@@ -113,7 +113,11 @@ class Authenticator(object):
                 return self._signature
             raise DocSpaceError(self._stale('has expired'))
         what = 'get an x-signature from DocSpace'
-        answer = self.send('GET', API + '/security/oauth2/token', what, auth=PORTAL, expect=('response',))
+        try:
+            answer = self.send('GET', API + '/security/oauth2/token', what, auth=PORTAL, expect=('response',))
+        except NotFound as exc:  # every portal serves it: the address is not the portal root
+            raise NotFound('%s. Set base_url to the portal root, such as https://docspace.example.com (without '
+                           '/api/2.0 or a page path).' % str(exc).rstrip('.'), 404)
         token = self._token(answer['response'], what, 'JWT')
         if token.count('.') != 2:
             raise DocSpaceError('Could not %s: the answer carried no JWT.' % what)

@@ -92,6 +92,16 @@ class ClientEngine(object):
                          'client_id to choose one.%s' % (len(named), name, ', '.join(c['client_id'] for c in named),
                                                          hint), client_ids=[c['client_id'] for c in named])
 
+    def _refuse_a_taken_name(self, current, name):
+        """DocSpace would accept a rename onto another client's name, and every task that finds a
+        client by that name (state: absent too) would fail as ambiguous from then on."""
+        taken = [c['client_id'] for c in self.module.api.list_clients()
+                 if c.get('name') == name and c['client_id'] != current['client_id']]
+        if taken:
+            self.module.fail('name %r is already the name of OAuth client %s. DocSpace does not keep names unique, '
+                             'but a second client with it would make every task that finds a client by name fail as '
+                             'ambiguous: choose another name.' % (name, ', '.join(taken)), client_ids=taken)
+
     def _replacement_of(self, client_id):
         """After a recreate, the task still names the old client_id: its replacement, found by name
         with every field the task sets, lets the same task converge instead of failing."""
@@ -217,6 +227,8 @@ class ClientEngine(object):
         if not any(delta.values()):
             self.result['client'] = oc.public(current)
             return
+        if wanted['name'] != before['name']:
+            self._refuse_a_taken_name(current, wanted['name'])
         self.result['changed'] = True
         self._diff(before, wanted)
         if fixed and self.params['recreate']:

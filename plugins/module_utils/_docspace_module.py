@@ -207,6 +207,9 @@ class DocSpaceModule(AnsibleModule):
                       'https://docspace.example.com%s.' % shown)
         if port == 0:
             self.fail('base_url port must be a number from 1 to 65535.')
+        if '/api/' in parts.path.rstrip('/') + '/':
+            self.fail('base_url is the portal root, such as https://docspace.example.com: leave out /api/2.0 and any '
+                      'path below it%s.' % shown)
         # Python and the HTTP library must agree on where the request goes: a backslash or a stray
         # bracket reads as part of the host to one and as its end to the other.
         if '\\' in url or not NETLOC.match(parts.netloc) or _sent_to(url) != (_ascii(parts.hostname), port):

@@ -86,6 +86,9 @@ def describe(resp, what, redactor):
         parts = [redactor.scrub(resp.text, limit=BODY_LIMIT)]
     else:
         parts = []
+    if resp.status_code == 403 and resp.content:
+        parts.append('managing OAuth apps needs a DocSpace account with the admin or user role (a guest may only '
+                     'list and revoke its own consents): set api_key, or username and password, to such an account')
     if resp.status_code == 403 and not resp.content:
         parts.append('the registration service refused the x-signature (is Developer Tools access limited '
                      'for this account?)')

@@ -1197,7 +1197,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     emulator = Emulator(args.admin_api_key, args.user_api_key, args.guest_api_key, args.server_version,
                         args.rate_limit, args.signature_lifetime, args.state_file, latency=args.latency)
-    server = build_server(emulator, args.host, args.port, args.tls_cert, args.tls_key)
+    try:
+        server = build_server(emulator, args.host, args.port, args.tls_cert, args.tls_key)
+    except OSError as exc:  # a busy port or an address not on this machine: say so, no traceback
+        parser.exit(1, 'docspace_emulator: cannot listen on %s:%d: %s. Choose another --port (0 picks a free '
+                       'one).\n' % (args.host, args.port, exc.strerror or exc))
     scheme = 'https' if args.tls_cert else 'http'
     url = '%s://%s:%d' % (scheme, args.host, server.server_address[1])
     emulator.tenant_url = url

@@ -755,3 +755,16 @@ def test_a_blank_client_id_fails_method_validation_before_the_role_check(portal,
     assert errors_of(resp) == sorted(blank + [
         ('name', 'ErrorName', 'client name length is expected to be between 3 and 256 characters')])
     assert portal.call('PATCH', '/api/2.0/clients/%20/activation', role=role, body={'status': 'x'}).status_code == 500
+
+
+def test_a_busy_port_is_a_clear_message_not_a_traceback():
+    import socket
+    import subprocess
+    with socket.socket() as busy:
+        busy.bind(('127.0.0.1', 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = subprocess.run([sys.executable, emu.__file__, '--port', str(port)], capture_output=True, text=True,
+                              timeout=30)
+    assert proc.returncode == 1 and 'Traceback' not in proc.stderr
+    assert 'cannot listen on 127.0.0.1:%d' % port in proc.stderr and '--port' in proc.stderr

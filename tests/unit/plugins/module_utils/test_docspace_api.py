@@ -93,7 +93,8 @@ def test_a_403_problem_is_not_cured_by_renewal(client):
     responses.get(CLIENTS + '/' + CID, status=403, json={'title': 'Forbidden', 'status': 403, 'detail': 'Access denied'})
     with pytest.raises(api.Forbidden) as exc:
         client.get_client(CID, 'read OAuth client x')
-    assert str(exc.value) == 'Could not read OAuth client x: HTTP 403 Forbidden: Access denied'
+    assert str(exc.value).startswith('Could not read OAuth client x: HTTP 403 Forbidden: Access denied: managing '
+                                     'OAuth apps needs a DocSpace account with the admin or user role')
     assert len(responses.calls) == 2
 
 
@@ -470,3 +471,10 @@ def test_a_rotation_answered_without_its_secret_is_an_unknown_outcome(client):
     with pytest.raises(api.OutcomeUnknown, match='may have applied'):
         client.regenerate_secret(CID, 'rotate')
     assert len([c for c in responses.calls if c.request.method == 'PATCH']) == 1
+
+
+@responses.activate
+def test_a_base_url_that_is_not_the_portal_root_is_named(client):
+    responses.get(TOKEN_URL, status=404)
+    with pytest.raises(api.NotFound, match='HTTP 404.*Set base_url to the portal root'):
+        client.get_client(CID)
