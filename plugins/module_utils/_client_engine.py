@@ -15,7 +15,7 @@ __metaclass__ = type
 from contextlib import contextmanager
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
 
 CONVERGE_ROUNDS = 3  # writes of one client before another writer is declared to be fighting this run
 
@@ -257,7 +257,8 @@ class ClientEngine(object):
         read = lambda: self.module.api.get_client(client_id, 'read ' + self.what)  # noqa: E731
         if not fresh:
             current = read()
-        for dummy in range(CONVERGE_ROUNDS):
+        unknown = None
+        for attempt in range(1, max(CONVERGE_ROUNDS, self.module.api.retries + 1) + 1):
             before = oc.from_server(current)
             wanted = oc.desired(self.params, before)
             delta = oc.differences(before, wanted)
@@ -265,16 +266,24 @@ class ClientEngine(object):
                 return current
             if delta[oc.CREATE]:
                 break  # changed under us by a recreate elsewhere: nothing this run may do in place
-            if delta[oc.UPDATE] or delta[oc.LISTS]:
-                # One PUT with every wanted field: two different bodies in one run would let a first one
-                # that DocSpace applies late undo the second.
-                self.module.api.update_client(client_id, oc.put_body(wanted), 'update ' + self.what)
-                if delta[oc.LISTS]:
-                    self._check_lists(client_id, before, wanted, delta)
-            if delta[oc.ACTIVATION]:
-                verb = 'enable ' if wanted['enabled'] else 'disable '
-                self.module.api.set_enabled(client_id, wanted['enabled'], verb + self.what)
+            try:
+                if delta[oc.UPDATE] or delta[oc.LISTS]:
+                    # One PUT with every wanted field: two different bodies in one run would let a first one
+                    # that DocSpace applies late undo the second. Not resent as it was after an unknown
+                    # outcome either: the next round reads again and builds it anew.
+                    self.module.api.update_client(client_id, oc.put_body(wanted), 'update ' + self.what)
+                    if delta[oc.LISTS]:
+                        self._check_lists(client_id, before, wanted, delta)
+                if delta[oc.ACTIVATION]:
+                    verb = 'enable ' if wanted['enabled'] else 'disable '
+                    self.module.api.set_enabled(client_id, wanted['enabled'], verb + self.what)
+            except OutcomeUnknown as exc:
+                unknown = exc
+                self.module.api.policy.pause(attempt, 'update ' + self.what, 'the outcome is unknown (%s); reading '
+                                             'it again before the next attempt' % str(exc).split(': ', 1)[-1])
             current = read()
+        if unknown is not None and oc.differences(oc.from_server(current), wanted) == oc.differences(before, wanted):
+            raise unknown
         left = oc.differences(oc.from_server(current), oc.desired(self.params, oc.from_server(current)))
         raise DocSpaceError('%s did not keep the values this run wrote: another writer changed %s at the same time '
                             '(DocSpace has no way to lock a client). Run the task again when the other run is done.'

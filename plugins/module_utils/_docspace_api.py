@@ -81,7 +81,8 @@ class DocSpaceAPI(object):
                     self.policy.pause(attempt, what, 'HTTP %s' % status, resp=resp)
                     continue
                 if status >= 400:
-                    if status in (502, 503, 504) and method in WRITES and retry != _retry.ALWAYS:
+                    # A write that must not run twice: any 5xx may come after DocSpace applied it.
+                    if status >= 500 and method in WRITES and retry != _retry.ALWAYS:
                         raise OutcomeUnknown(describe(resp, what, self.redactor), status, slow=status == 504)
                     raise error_for(resp, what, self.redactor)
                 if 'html' in resp.headers.get('Content-Type', ''):
@@ -173,7 +174,9 @@ class DocSpaceAPI(object):
                                  exc.status, exc.slow)
 
     def update_client(self, client_id, body, what):
-        self.call('PUT', '%s/%s' % (CLIENTS, client_id), what, json_body=body)
+        """A PUT replaces every field, so it is not resent as built after an unknown outcome (another
+        writer may have changed the client meanwhile): the caller reads again and builds a new one."""
+        self.call('PUT', '%s/%s' % (CLIENTS, client_id), what, json_body=body, retry=_retry.REFUSED)
 
     def set_enabled(self, client_id, enabled, what):
         self.call('PATCH', '%s/%s/activation' % (CLIENTS, client_id), what, json_body={'status': bool(enabled)})

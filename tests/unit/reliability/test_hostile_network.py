@@ -112,3 +112,33 @@ def test_a_create_whose_activation_fails_still_returns_the_client_and_secret(por
     assert cid in result['msg'] and result['client_secret'] not in result['msg']
     rerun = run_module(client_module, portal.connection(enabled=False, **APP))
     assert rerun['changed'] and list(portal.emulator.clients) == [cid] and not portal.emulator.clients[cid]['enabled']
+
+
+def test_an_update_whose_answer_was_lost_is_rebuilt_not_resent(portal, run_module):
+    # Found by the fuzzer: the PUT committed, its answer lost; meanwhile another run changed PKCE.
+    # Resending the old body would revert PKCE; the run reads again and finds its own change there.
+    cid = run_module(client_module, portal.connection(**APP))['client']['client_id']
+    real_update = portal.emulator.update
+
+    def update_then_other_writer(*args, **kwargs):
+        answer = real_update(*args, **kwargs)
+        portal.emulator.clients[cid]['authentication_methods'] = ['client_secret_post', 'none']
+        return answer
+
+    portal.emulator.update = update_then_other_writer
+    portal.emulator.faults.append({'method': 'PUT', 'path': '/api/2.0/clients/.*', 'action': 'commit_then_drop'})
+    result = run_module(client_module, portal.connection(name='Hostile App', allowed_origins=['https://o.example.com']))
+    stored = portal.emulator.clients[cid]
+    assert result['changed'] and not result.get('failed'), result
+    assert stored['allowed_origins'] == ['https://o.example.com']
+    assert stored['authentication_methods'] == ['client_secret_post', 'none']
+    assert len([r for r in portal.writes() if r['method'] == 'PUT']) == 1
+
+
+def test_a_rotation_answered_500_may_have_happened(portal, run_module):
+    from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_secret as secret_module
+    cid = run_module(client_module, portal.connection(**APP))['client']['client_id']
+    portal.emulator.faults.append({'method': 'PATCH', 'path': '.*/regenerate', 'action': 'commit_then_status',
+                                   'status': 500})
+    result = run_module(secret_module, portal.connection(client_id=cid, state='regenerated'))
+    assert result['failed'] and result['changed'] and 'may have been rotated' in result['msg'], result
