@@ -23,6 +23,18 @@ def deletes(portal):
     return [r for r in portal.emulator.requests if r['method'] == 'DELETE']
 
 
+def other_writer_turns_pkce_on_after(portal, handler, cid):
+    """Another run turns PKCE on right after the emulator's ``handler`` (page, update) answers."""
+    real = getattr(portal.emulator, handler)
+
+    def then_other_writer(*args, **kwargs):
+        answer = real(*args, **kwargs)
+        portal.emulator.clients[cid]['authentication_methods'] = ['client_secret_post', 'none']
+        return answer
+
+    setattr(portal.emulator, handler, then_other_writer)
+
+
 # ----- 5. a recreate is resumable ------------------------------------------------------------
 def test_a_recreate_cut_off_before_the_delete_is_finished_by_a_rerun(portal, run_module):
     old = run_module(client_module, portal.connection(**APP))['client']['client_id']
@@ -66,15 +78,7 @@ def test_without_recreate_the_left_over_pair_is_named_not_guessed(portal, run_mo
 # ----- 6. a second writer between the read and the write ----------------------------------------
 def test_a_change_made_while_the_listing_was_in_flight_is_not_reverted(portal, run_module):
     cid = run_module(client_module, portal.connection(**APP))['client']['client_id']
-    # Another run changes PKCE right after this run's listing was taken, before its write.
-    real_page = portal.emulator.page
-
-    def page_then_other_writer(*args, **kwargs):
-        answer = real_page(*args, **kwargs)
-        portal.emulator.clients[cid]['authentication_methods'] = ['client_secret_post', 'none']
-        return answer
-
-    portal.emulator.page = page_then_other_writer
+    other_writer_turns_pkce_on_after(portal, 'page', cid)  # right after this run's listing, before its write
     result = run_module(client_module, portal.connection(name='Hostile App', allowed_origins=['https://o.example.com']))
     stored = portal.emulator.clients[cid]
     assert result['changed'] and stored['allowed_origins'] == ['https://o.example.com']
@@ -118,14 +122,7 @@ def test_an_update_whose_answer_was_lost_is_rebuilt_not_resent(portal, run_modul
     # Found by the fuzzer: the PUT committed, its answer lost; meanwhile another run changed PKCE.
     # Resending the old body would revert PKCE; the run reads again and finds its own change there.
     cid = run_module(client_module, portal.connection(**APP))['client']['client_id']
-    real_update = portal.emulator.update
-
-    def update_then_other_writer(*args, **kwargs):
-        answer = real_update(*args, **kwargs)
-        portal.emulator.clients[cid]['authentication_methods'] = ['client_secret_post', 'none']
-        return answer
-
-    portal.emulator.update = update_then_other_writer
+    other_writer_turns_pkce_on_after(portal, 'update', cid)
     portal.emulator.faults.append({'method': 'PUT', 'path': '/api/2.0/clients/.*', 'action': 'commit_then_drop'})
     result = run_module(client_module, portal.connection(name='Hostile App', allowed_origins=['https://o.example.com']))
     stored = portal.emulator.clients[cid]
