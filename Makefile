@@ -29,12 +29,20 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
+# meta/runtime.yml's requires_ansible is enforced, not only warned about (integration: tests/integration/integration.cfg).
+export ANSIBLE_COLLECTIONS_ON_ANSIBLE_VERSION_MISMATCH := error
 export PATH := $(BIN):$(PATH)
 
-# Older cores for test-matrix: core -> controller Python.
-MATRIX := 2.19 2.20
-MATRIX_PYTHON_2.19 := 3.11
+# The other supported cores (meta/runtime.yml), for test-matrix: core -> controller Python.
+# 2.16 is the AAP 2.5-2.7 stream and the floor; 2.18 and 2.20 are AAP's other streams.
+MATRIX := 2.16 2.18 2.20
+MATRIX_PYTHON_2.16 := 3.11
+MATRIX_PYTHON_2.18 := 3.13
 MATRIX_PYTHON_2.20 := 3.12
+# What each of them runs: the whole suite that does not depend on the newest core's tools.
+MATRIX_CHECKS := sanity units integration demo
+# ansible-lint on the core that the partner certification checker lints with.
+MATRIX_LINT := 2.16
 
 .PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
         lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx bench clean $(AT_COPY)
@@ -42,10 +50,11 @@ MATRIX_PYTHON_2.20 := 3.12
 help:
 	@echo "make demo         start the DocSpace emulator, run playbooks/demo.yml twice, clean up"
 	@echo "make test         every check on the newest ansible-core ($(shell sed -n 's/^ansible-core==//p' requirements-dev.txt))"
-	@echo "make test-matrix  make test, plus sanity and unit tests on ansible-core $(MATRIX)"
+	@echo "make test-matrix  make test, plus sanity, unit, integration tests and the demo on ansible-core $(MATRIX), lint on $(MATRIX_LINT)"
 	@echo "make docs         the HTML docsite in .build/docs/build/html, links checked"
 	@echo "make reliability  run the fault scenarios and rewrite the table in docs/docsite/rst/reliability.rst"
 	@echo "make bench        measure requests per task, converge time against a uri playbook, memory; docs/performance.md"
+	@echo "make fuzz         the stateful fault fuzzer on a fresh seed for FUZZ_SECONDS (600); tests/fuzz/README.md"
 	@echo "make changelog    fold changelogs/fragments into CHANGELOG.md/.rst for the galaxy.yml version"
 
 define make_venv
@@ -61,7 +70,7 @@ endef
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(call make_venv,$(VENV),$(PYTHON),3.12,requirements-dev.txt)
 
-$(BUILD)/venv-%/bin/.installed: tests/requirements/core-%.txt requirements.txt
+$(BUILD)/venv-%/bin/.installed: tests/requirements/core-%.txt
 	$(call make_venv,$(BUILD)/venv-$*,$(call python_for,$(MATRIX_PYTHON_$*)),$(MATRIX_PYTHON_$*),$<)
 
 $(LINK):
@@ -74,7 +83,7 @@ demo: setup
 	@bash tests/utils/demo.sh
 
 # ----- make test ------------------------------------------------------------------------------
-CHECKS := test-unit test-emulator test-integration secrets awx test-build lint docs-lint docs changelog-lint importer molecule sanity
+CHECKS := test-unit test-emulator test-integration secrets awx test-build lint docs-lint docs changelog-lint importer molecule sanity fuzz-ci
 
 test: setup
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
@@ -85,14 +94,15 @@ test: setup
 test-matrix: setup $(foreach c,$(MATRIX),$(BUILD)/venv-$(c)/bin/.installed)
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
 	@bash tests/utils/timed.sh $(REPORTS)/times.txt "$(MAKE) --no-print-directory" $(CHECKS) \
-	    $(foreach c,$(MATRIX),sanity-$(c) units-$(c))
+	    $(foreach c,$(MATRIX),$(foreach t,$(MATRIX_CHECKS),$(t)-$(c))) $(foreach c,$(MATRIX_LINT),lint-$(c))
 	@echo "== make test-matrix: every check passed"
 	@$(BIN)/python tests/utils/summary.py $(REPORTS)
 
 test-unit: setup
 	@echo "== unit tests (coverage of plugins/)"
-	@mkdir -p $(REPORTS) && cd $(COLLECTIONS) && DOCSPACE_RELIABILITY_REPORT=$(REPORTS)/reliability.json \
-	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/reliability.json.* && cd $(COLLECTIONS) && \
+	    DOCSPACE_RELIABILITY_REPORT=$(REPORTS)/reliability.json \
+	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q -n 2 \
 	    --junitxml=$(REPORTS)/unit.xml $(LINK)/tests/unit \
 	    --cov=ansible_collections.onlyoffice.docspace.plugins --cov-branch --cov-report=term-missing:skip-covered \
 	    --cov-report=json:$(REPORTS)/coverage.json | tee $(REPORTS)/coverage.txt
@@ -101,8 +111,9 @@ test-unit: setup
 
 # The fault scenarios alone; rewrites the measured table of docs/docsite/rst/reliability.rst.
 reliability: setup
-	@mkdir -p $(REPORTS) && cd $(COLLECTIONS) && DOCSPACE_RELIABILITY_REPORT=$(REPORTS)/reliability.json \
-	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q $(LINK)/tests/unit/reliability
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/reliability.json.* && cd $(COLLECTIONS) && \
+	    DOCSPACE_RELIABILITY_REPORT=$(REPORTS)/reliability.json \
+	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q -n 2 $(LINK)/tests/unit/reliability
 	@$(BIN)/python tests/utils/reliability_table.py $(REPORTS)/reliability.json docs/docsite/rst/reliability.rst
 
 test-emulator: setup
@@ -114,7 +125,7 @@ test-emulator: setup
 $(AT_COPY): setup
 	@rm -rf $(AT_COPY) && mkdir -p $(AT_COPY)
 	@tar -C $(CURDIR) --exclude=./.venv --exclude=./.build --exclude=./.git --exclude=./tests/output \
-	    --exclude=__pycache__ --exclude=./.pytest_cache --exclude=./.ansible -cf - . | tar -C $(AT_COPY) -xf -
+	    --exclude=./collections --exclude=__pycache__ --exclude=./.pytest_cache --exclude=./.ansible -cf - . | tar -C $(AT_COPY) -xf -
 
 test-integration: $(AT_COPY)
 	@echo "== integration tests against the emulator"
@@ -127,7 +138,9 @@ define sanity
 	@PATH=$(1):$$PATH bash tests/utils/ansible_test_shim.sh
 	@mkdir -p $(REPORTS) && cd $(AT_COPY) && rm -rf tests/output && \
 	    PATH=$(1):$$PATH ansible-test sanity --python $(2) --local --color no 2>&1 | tee $(REPORTS)/sanity-$(3).log
-	@cd $(AT_COPY) && for v in $(TARGET_PYTHONS); do \
+	@cd $(AT_COPY) && supported=" $$($(1)/python -c 'from ansible_test._util.target.common import constants as c; \
+	    print(*(c.REMOTE_ONLY_PYTHON_VERSIONS + c.CONTROLLER_PYTHON_VERSIONS))') " && \
+	    for v in $(TARGET_PYTHONS); do [[ "$$supported" == *" $$v "* ]] || continue; \
 	    PATH=$(1):$(TARGET_PATH):$$PATH ansible-test sanity --test import --test compile --python $$v --local --color no \
 	        2>&1 | tee -a $(REPORTS)/sanity-$(3)-targets.log | grep -E '^(Running|ERROR|FATAL)' || exit 1; done
 endef
@@ -139,14 +152,32 @@ sanity-%: $(AT_COPY) $(BUILD)/venv-%/bin/.installed
 	$(call sanity,$(BUILD)/venv-$*/bin,$(MATRIX_PYTHON_$*),$*)
 
 units-%: setup $(BUILD)/venv-%/bin/.installed
-	@echo "== unit tests on ansible-core $*"
-	@cd $(COLLECTIONS) && $(BUILD)/venv-$*/bin/python -m pytest -p no:cacheprovider -q \
-	    --junitxml=$(REPORTS)/unit-$*.xml $(LINK)/tests/unit --ignore=$(LINK)/tests/unit/reliability
+	@echo "== unit tests on ansible-core $*, with requests $$($(BUILD)/venv-$*/bin/python -c 'import requests; print(requests.__version__)')"
+	@mkdir -p $(REPORTS) && cd $(COLLECTIONS) && $(BUILD)/venv-$*/bin/python -m pytest -p no:cacheprovider -q -n 2 \
+	    --junitxml=$(REPORTS)/unit-$*.xml $(LINK)/tests/unit
+
+integration-%: $(AT_COPY) $(BUILD)/venv-%/bin/.installed
+	@echo "== integration tests on ansible-core $*"
+	@mkdir -p $(REPORTS) && PATH=$(BUILD)/venv-$*/bin:$$PATH INTEGRATION_STATE=$(AT_ROOT)/integration-$* \
+	    bash tests/utils/integration.sh $(AT_COPY) $(AT_ARGS) 2>&1 | tee $(REPORTS)/integration-$*.log
+
+# ansible-lint with an older core (the certification checker lints on 2.16): the collection, the README and guide.
+lint-%: setup $(BUILD)/venv-%/bin/.installed
+	@echo "== ansible-lint on ansible-core $*: the collection (production profile), the README and user guide playbooks"
+	@mkdir -p $(REPORTS) && PATH=$(BUILD)/venv-$*/bin:$$PATH ansible-lint --offline --nocolor 2>&1 | tee $(REPORTS)/lint-$*.log | tail -1
+	@PATH=$(BUILD)/venv-$*/bin:$$PATH bash tests/utils/lint_docs.sh
+
+demo-%: setup $(BUILD)/venv-%/bin/.installed
+	@echo "== the demo on $$($(BUILD)/venv-$*/bin/ansible --version | head -1), requires_ansible enforced"
+	@mkdir -p $(REPORTS) && PATH=$(BUILD)/venv-$*/bin:$$PATH DEMO_STATE=$(AT_ROOT)/demo-$* \
+	    bash tests/utils/demo.sh >$(REPORTS)/demo-$*.log 2>&1 || (cat $(REPORTS)/demo-$*.log; exit 1)
+	@grep -E '^== demo passed' $(REPORTS)/demo-$*.log
 
 lint: setup
-	@echo "== ansible-lint (production profile) on the collection and the modules' EXAMPLES, and yamllint"
+	@echo "== ansible-lint (production profile) on the collection, the modules' EXAMPLES, the README and user guide playbooks, and yamllint"
 	@ansible-lint --offline --nocolor 2>&1 | tee $(REPORTS)/lint.log | tail -3
 	@bash tests/utils/lint_examples.sh
+	@bash tests/utils/lint_docs.sh
 	@yamllint --strict . && echo "yamllint: clean"
 
 docs-lint: setup
@@ -195,6 +226,29 @@ molecule: setup
 
 docs: setup
 	@bash tests/utils/docs.sh $(BUILD)/docs
+
+# ----- the stateful fault fuzzer (tests/fuzz/README.md) ----------------------------------------
+# Random sequences of module runs (alone, two at once, killed) under random emulator faults, then the
+# invariants. fuzz-ci: a fixed seed in about 150 s. fuzz: a fresh seed (or FUZZ_SEED) for FUZZ_SECONDS,
+# then shrinks each new failure. Both fail on any violation, and when no sequence ran.
+.PHONY: fuzz fuzz-ci
+FUZZ_SEED ?=
+FUZZ_SECONDS ?= 600
+FUZZ_CI_SEED := 20261124
+FUZZ_CI_SECONDS := 140
+fuzz_oracle = $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q $(1) tests/fuzz/test_oracle.py
+
+fuzz: setup
+	@echo "== fault fuzzer: $(FUZZ_SECONDS) s, seed $(or $(FUZZ_SEED),fresh)"
+	@mkdir -p $(REPORTS) && $(call fuzz_oracle,)
+	@$(BIN)/python tests/fuzz/fuzz.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) --jobs 2 \
+	    --shrink-seconds 300 --report $(REPORTS)/fuzz.json
+
+fuzz-ci: setup
+	@echo "== fault fuzzer: fixed seed $(FUZZ_CI_SEED), $(FUZZ_CI_SECONDS) s"
+	@mkdir -p $(REPORTS) && $(call fuzz_oracle,--junitxml=$(REPORTS)/fuzz-oracle.xml)
+	@$(BIN)/python tests/fuzz/fuzz.py --seed $(FUZZ_CI_SEED) --seconds $(FUZZ_CI_SECONDS) --jobs 2 \
+	    --report $(REPORTS)/fuzz.json --junit $(REPORTS)/fuzz.xml
 
 # A benchmark, not a test: measures against the emulator and writes docs/performance.md.
 bench: setup

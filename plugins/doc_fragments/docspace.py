@@ -23,8 +23,10 @@ options:
         read that sends no credential (O(onlyoffice.docspace.docspace_oauth_client_info#module:view=public)) never
         warns.
       - If not set, the value of the E(DOCSPACE_URL) environment variable is used.
+      - "Required: set it in the task, in C(module_defaults) or in E(DOCSPACE_URL). Without it the task fails with
+        C(missing required arguments: base_url). The argument spec does not mark it required, so that ansible-lint,
+        which does not read C(module_defaults), accepts the tasks that take it from there."
     type: str
-    required: true
   api_key:
     description:
       - "A DocSpace API key (Developer Tools > API keys), sent as C(Authorization: Bearer <key>) to exchange it
@@ -96,7 +98,7 @@ options:
     type: int
     default: 3
 requirements:
-  - requests
+  - requests >= 2.25.0
 notes:
   - DocSpace limits each user to 10 creates a minute (HTTP 429). The modules wait and retry within O(retries).
 '''

@@ -254,7 +254,10 @@ class ClientEngine(object):
         read again first, each PUT carries what the server holds now, and a write that another
         writer undid is done again, a few times, before the task says so and fails."""
         client_id = current['client_id']
-        read = lambda: self.module.api.get_client(client_id, 'read ' + self.what)  # noqa: E731
+
+        def read():
+            return self.module.api.get_client(client_id, 'read ' + self.what)
+
         if not fresh:
             current = read()
         unknown = None

@@ -15,9 +15,9 @@ __metaclass__ = type
 import time
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _auth, _retry
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (  # noqa: F401 (re-exported)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (  # noqa: F401 (re-exported)  # pylint: disable=unused-import
     BadRequest, DocSpaceError, Forbidden, NotFound, OutcomeUnknown, Unreachable, describe, error_for)
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._http import (  # noqa: F401 (re-exported)
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._http import (  # noqa: F401 (re-exported)  # pylint: disable=unused-import
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Connection, Interrupted, origin, proxy_for)
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._redact import Redactor
 
@@ -123,8 +123,7 @@ class DocSpaceAPI(object):
             page = self.call('GET', path, what, params=query, expect=())
             if not isinstance(page, dict) or not isinstance(page.get('data'), list):
                 raise DocSpaceError('Could not %s: the list answer has no data array.' % what)
-            for item in page['data']:
-                yield item
+            yield from page['data']
             cursor = page.get('last_created_on') or page.get('last_modified_on')
             if not cursor:
                 return

@@ -7,14 +7,30 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import json
 import os
 import sys
 
 import pytest
 
+from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
+from ansible.module_utils.common.parameters import PASS_VARS
+
+try:
+    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
+except ImportError:  # ansible-core 2.16 to 2.18: no serialization profiles, the args are plain JSON
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        """Expose args to AnsibleModule instances created within this context, as 2.19's helper does."""
+        payload = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')
+        saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
+        basic._ANSIBLE_ARGS = payload  # pylint: disable=protected-access
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'emulator'))
 import docspace_emulator  # noqa: E402  pylint: disable=wrong-import-position
@@ -51,6 +67,10 @@ def _runner(capsys):
         ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
         ansible_warnings._global_deprecations.clear()  # pylint: disable=protected-access
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        # Internal args newer than the running core (_ansible_tracebacks_for: 2.20, _ansible_inject_invocation:
+        # 2.21) are left out, as the controller of that core would: older cores refuse them as unsupported.
+        # Without them the invocation is always returned, and a traceback follows _ansible_verbosity/_debug.
+        args = dict((k, v) for k, v in args.items() if not k.startswith('_ansible_') or k[len('_ansible_'):] in PASS_VARS)
         with patch_module_args(args):
             with pytest.raises(SystemExit):
                 module.main()

@@ -3,13 +3,14 @@
 # change nothing), remove the apps, stop the emulator.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-state=.build/demo
+state=${DEMO_STATE:-.build/demo}  # make demo-<core> runs its own
 python tests/utils/emulator_ctl.py start "$state"
 trap 'python tests/utils/emulator_ctl.py stop "$state"' EXIT
+state=$(cd "$state" && pwd)
 # shellcheck disable=SC1091
 source "$state/env.sh"
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-DOCSPACE_DEMO_SECRETS=$(pwd)/$state/secrets
+DOCSPACE_DEMO_SECRETS=$state/secrets
 export DOCSPACE_DEMO_SECRETS
 run() { ansible-playbook -i localhost, "$@"; }
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 copy=$1
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-state=$repo/.build/integration
+state=${INTEGRATION_STATE:-$repo/.build/integration}  # make integration-<core> runs its own
 python "$repo/tests/utils/emulator_ctl.py" start "$state"
 trap 'python "$repo/tests/utils/emulator_ctl.py" stop "$state"' EXIT
 python - "$state/info.json" "$copy/tests/integration/integration_config.yml" <<'PY'
@@ -28,7 +28,7 @@ rc=$?
 set -e
 grep -E '^(Running|PLAY RECAP|testhost +:|FATAL|NOTICE)' "$state/output.log" || true
 if [ "$rc" -ne 0 ]; then
-  grep -B5 -A25 -E '^fatal:|^FATAL' "$state/output.log" | grep -v '^<testhost>' | tail -120
+  grep -B5 -A25 -E '^fatal:|^FATAL|^ERROR!' "$state/output.log" | grep -v '^<testhost>' | tail -120
   exit "$rc"
 fi
 echo "integration: $(grep -c '^TASK ' "$state/output.log") tasks run at -vvvv ($(wc -c < "$state/output.log") bytes of output)"

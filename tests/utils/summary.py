@@ -12,6 +12,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 GATES_WITHOUT_TESTS = ('secrets', 'test-build', 'lint', 'docs-lint', 'docs', 'changelog-lint', 'importer', 'molecule')
+# make test-matrix: the same gates on another ansible-core, named <gate>-<core>.
+MATRIX_GATES = re.compile(r'(demo|lint)-\d+\.\d+\Z')
 
 reports = sys.argv[1]
 passed = failed = 0
@@ -22,7 +24,7 @@ for path in sorted(glob.glob(os.path.join(reports, '*.xml'))):
         passed += total - bad - skipped
         failed += bad + skipped
         print('%-30s %d passed, %d failed, %d skipped' % (os.path.basename(path), total - bad - skipped, bad, skipped))
-for path in sorted(glob.glob(os.path.join(reports, 'sanity-*.log')) + glob.glob(os.path.join(reports, 'integration.log'))):
+for path in sorted(glob.glob(os.path.join(reports, 'sanity-*.log')) + glob.glob(os.path.join(reports, 'integration*.log'))):
     with open(path, encoding='utf-8', errors='replace') as handle:
         text = handle.read()
     ran = len(re.findall(r'^Running (sanity test|\S+ integration test role)', text, re.M))
@@ -33,7 +35,8 @@ for path in sorted(glob.glob(os.path.join(reports, 'sanity-*.log')) + glob.glob(
 times = os.path.join(reports, 'times.txt')
 if os.path.exists(times):
     with open(times) as handle:
-        gates = [line.split()[0] for line in handle if line.split() and line.split()[0] in GATES_WITHOUT_TESTS]
+        gates = [line.split()[0] for line in handle
+                 if line.split() and (line.split()[0] in GATES_WITHOUT_TESTS or MATRIX_GATES.match(line.split()[0]))]
     passed += len(gates)
     print('%-30s %d passed (%s)' % ('other gates', len(gates), ', '.join(gates)))
 print('total: %d passed, %d failed' % (passed, failed))

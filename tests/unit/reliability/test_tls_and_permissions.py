@@ -91,5 +91,5 @@ def test_a_guest_key_gets_a_clear_403(portal, run_module):
     result = run_module(client_module, portal.connection(api_key=guest_key, name='Any', state='absent'))
     assert result['failed'] and result['status'] == 403
     assert result['msg'] == ('Could not list OAuth clients: HTTP 403 Forbidden: Access denied: managing OAuth apps needs a DocSpace '
-                               'account with the admin or user role (a guest may only list and revoke its own '
-                               'consents): set api_key, or username and password, to such an account')
+                             'account with the admin or user role (a guest may only list and revoke its own '
+                             'consents): set api_key, or username and password, to such an account')

@@ -88,8 +88,8 @@ def test_user_sees_only_its_own_and_guest_gets_a_clear_403(portal, run_module):
     assert [c['client_id'] for c in result['clients']] == [mine['client_id']]
     failed = run_module(module, portal.connection(api_key=keys['guest']['api_key']))
     assert failed['failed'] and failed['msg'] == ('Could not list OAuth clients: HTTP 403 Forbidden: Access denied: managing OAuth apps needs a DocSpace '
-                               'account with the admin or user role (a guest may only list and revoke its own '
-                               'consents): set api_key, or username and password, to such an account')
+                                                  'account with the admin or user role (a guest may only list and revoke its own '
+                                                  'consents): set api_key, or username and password, to such an account')
 
 
 def test_check_mode_reads_the_same(portal, run_module):
