@@ -36,19 +36,22 @@ options:
         key then must be visible ASCII with no space inside, as an HTTP header carries it; other values are refused
         before any request, without quoting them.
       - Mutually exclusive with O(username) and O(password).
-      - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used.
+      - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used, unless the task (or
+        C(module_defaults)) sets O(username) or O(password): options given to the task win over the environment.
     type: str
   username:
     description:
       - E-mail of a DocSpace account to log in with, when no O(api_key) is given. Surrounding whitespace is trimmed.
-      - If not set, the value of the E(DOCSPACE_USERNAME) environment variable is used.
+      - If not set, the value of the E(DOCSPACE_USERNAME) environment variable is used, unless the task (or
+        C(module_defaults)) sets O(api_key).
     type: str
   password:
     description:
       - Password for O(username).
       - A line break at its end (CR or LF, as credential stores and env files add) is trimmed; any other control
         character is refused before any request, without quoting the value.
-      - If not set, the value of the E(DOCSPACE_PASSWORD) environment variable is used.
+      - If not set, the value of the E(DOCSPACE_PASSWORD) environment variable is used, unless the task (or
+        C(module_defaults)) sets O(api_key).
     type: str
   signature:
     description:

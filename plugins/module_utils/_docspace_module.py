@@ -99,12 +99,18 @@ def is_loopback(host):
 # base_url is required, but not in the spec: ansible-lint checks a task's options against the spec without
 # module_defaults (ansible-lint issue 2953), so every task that takes base_url from there would get
 # "missing required arguments". The module fails with ansible-core's own message when it is missing.
+CREDENTIAL_ENV = (('api_key', 'DOCSPACE_API_KEY'), ('username', 'DOCSPACE_USERNAME'),
+                  ('password', 'DOCSPACE_PASSWORD'), ('signature', 'DOCSPACE_SIGNATURE'))
+LOGIN = ('username', 'password')
+
 CONNECTION_SPEC = dict(
     base_url=dict(type='str', fallback=(env_fallback, ['DOCSPACE_URL'])),
-    api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_API_KEY'])),
-    username=dict(type='str', fallback=(env_fallback, ['DOCSPACE_USERNAME'])),
-    password=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_PASSWORD'])),
-    signature=dict(type='str', no_log=True, fallback=(env_fallback, ['DOCSPACE_SIGNATURE'])),
+    # Credentials take no fallback here: the environment fills only what the task leaves open
+    # (DocSpaceModule._credentials_from_env), so an exported key never conflicts with a task's login.
+    api_key=dict(type='str', no_log=True),
+    username=dict(type='str'),
+    password=dict(type='str', no_log=True),
+    signature=dict(type='str', no_log=True),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['DOCSPACE_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['DOCSPACE_CA_PATH'])),
     timeout=dict(type='float', default=30, fallback=(env_fallback, ['DOCSPACE_TIMEOUT'])),
@@ -139,9 +145,8 @@ class DocSpaceModule(AnsibleModule):
         # needs_auth: a bool, or a function of the params (a public read needs no credential).
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
-        kwargs.setdefault('mutually_exclusive', []).extend([('api_key', 'username'), ('api_key', 'password')])
-        kwargs.setdefault('required_together', []).append(('username', 'password'))
         super(DocSpaceModule, self).__init__(argument_spec=spec, **kwargs)
+        self.credential_source = self._credentials_from_env()
         # One Redactor for the module and the transport: both mask the same credentials, in every spelling.
         self.redactor = Redactor(self.params[name] for name in SECRETS)
         self.needs_auth = needs_auth(self.params) if callable(needs_auth) else needs_auth
@@ -151,6 +156,39 @@ class DocSpaceModule(AnsibleModule):
         self.guard('check the connection options', self._check_connection_options)
 
     # ----- options -----------------------------------------------------------------------
+    def _credentials_from_env(self):
+        """Fill the credentials the task (or module_defaults) left open from DOCSPACE_*; where each came from.
+
+        A task that sets a login keeps it whatever DOCSPACE_API_KEY holds, and a task that sets a key
+        keeps it whatever DOCSPACE_USERNAME/DOCSPACE_PASSWORD hold. Empty variables count as unset
+        (AWX/AAP injectors set every variable they know).
+        """
+        p = self.params
+        source = dict((name, 'set on the task') for name, var in CREDENTIAL_ENV if p[name] is not None)
+        task_login = any(p[name] is not None for name in LOGIN)
+        for name, var in CREDENTIAL_ENV:
+            value = os.environ.get(var)
+            if p[name] is not None or not value:
+                continue
+            if (name == 'api_key' and task_login) or (name in LOGIN and source.get('api_key') == 'set on the task'):
+                continue  # the task chose the other way to log in
+            p[name] = value
+            source[name] = 'from ' + var
+            if name != 'username':
+                self.no_log_values.add(value)
+        return source
+
+    def _check_credential_pairs(self):
+        p, source = self.params, self.credential_source
+        login = [name for name in LOGIN if p[name]]
+        if p['api_key'] and login:
+            self.fail('api_key (%s) and %s (%s) are mutually exclusive: give either an API key or a login.'
+                      % (source['api_key'], ' and '.join(login), ', '.join(source[n] for n in login)))
+        if len(login) == 1:
+            missing = [n for n in LOGIN if n not in login][0]
+            self.fail('%s (%s) needs %s too (set it on the task, in module_defaults or in DOCSPACE_%s).'
+                      % (login[0], source[login[0]], missing, missing.upper()))
+
     def _tidy_credentials(self):
         """Trim what credential stores add, and refuse what cannot be sent, never quoting a credential.
 
@@ -221,6 +259,7 @@ class DocSpaceModule(AnsibleModule):
         if params['base_url'] is None:  # ansible-core's own message, as when the spec required it
             self.fail('missing required arguments: base_url')
         self._tidy_credentials()
+        self._check_credential_pairs()
         self._check_base_url(params['base_url'])
         renewable = params['api_key'] or (params['username'] and params['password'])
         if self.needs_auth and not (renewable or params['signature']):
