@@ -37,7 +37,7 @@ options:
         before any request, without quoting them.
       - Mutually exclusive with O(username) and O(password).
       - If not set, the value of the E(DOCSPACE_API_KEY) environment variable is used, unless the task (or
-        C(module_defaults)) sets O(username) or O(password): options given to the task win over the environment.
+        C(module_defaults)) sets O(username) or O(password); options given to the task win over the environment.
     type: str
   username:
     description:
