@@ -45,7 +45,7 @@ MATRIX_CHECKS := sanity units integration demo
 MATRIX_LINT := 2.16
 
 .PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
-        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx bench clean $(AT_COPY)
+        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx examples bench clean $(AT_COPY)
 
 help:
 	@echo "make demo         start the DocSpace emulator, run playbooks/demo.yml twice, clean up"
@@ -83,7 +83,7 @@ demo: setup
 	@bash tests/utils/demo.sh
 
 # ----- make test ------------------------------------------------------------------------------
-CHECKS := test-unit test-emulator test-integration secrets awx test-build lint docs-lint docs changelog-lint importer molecule sanity fuzz-ci
+CHECKS := test-unit test-emulator test-integration secrets awx examples test-build lint docs-lint docs changelog-lint importer molecule sanity fuzz-ci
 
 test: setup
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
@@ -193,6 +193,15 @@ awx: setup
 	@echo "== ansible-runner jobs, team app inventory, ansible-builder introspect"
 	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
 	    -W ignore::DeprecationWarning --junitxml=$(REPORTS)/awx.xml tests/awx
+
+# Every playbook and task list of the README, the user guide and the modules' EXAMPLES, run as printed against
+# the emulator with an inventory and a PATH whose python3 lacks requests (tests/examples/run_examples.py); first
+# the tests of the runner itself.
+examples: setup
+	@echo "== the examples of the README, the user guide and the modules' EXAMPLES, run against the emulator"
+	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q -n 2 \
+	    --junitxml=$(REPORTS)/examples-runner.xml tests/examples
+	@$(BIN)/python tests/examples/run_examples.py --junit $(REPORTS)/examples.xml
 
 # The demo playbooks at -vvvv with --diff, every byte scanned (the integration run is scanned too).
 secrets: setup

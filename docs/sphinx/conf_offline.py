@@ -14,6 +14,8 @@ ANSIBLE_DOCS = 'https://docs.ansible.com/projects/ansible/latest/'
 EXTERNAL_LABELS = {
     'common_return_values': ANSIBLE_DOCS + 'reference_appendices/common_return_values.html',
     'ansible_configuration_settings': ANSIBLE_DOCS + 'reference_appendices/config.html',
+    # The ansible.builtin.files fragment (mode, owner, group of secret_path) links the file module.
+    'ansible_collections.ansible.builtin.file_module': ANSIBLE_DOCS + 'collections/ansible/builtin/file_module.html',
 }
 
 

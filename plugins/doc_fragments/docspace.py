@@ -114,3 +114,25 @@ attributes:
     membership:
       - onlyoffice.docspace.docspace
 '''
+
+    # mode, owner and group of the file secret_path names (the other file options: ansible.builtin.files).
+    SECRET_FILE = r'''
+options:
+  mode:
+    description:
+      - The permissions of the O(secret_path) file, octal (quoted, such as V('0640')) or symbolic (such as
+        V(u=rw,g=r)), as for M(ansible.builtin.file).
+      - Default V('0600'), for a new file and an existing one alike. Checked before any request.
+    type: raw
+  owner:
+    description:
+      - The user that owns the O(secret_path) file. Without it, a file the module writes is the running user's,
+        also when it replaces another user's file (that user is not handed the new secret).
+      - Must exist on the host; only root may name another user. Checked before any request.
+    type: str
+  group:
+    description:
+      - The group of the O(secret_path) file. Without it, a file the module writes has the running user's group.
+      - Must exist on the host; a user that is not root may name only a group it is in. Checked before any request.
+    type: str
+'''

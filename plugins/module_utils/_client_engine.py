@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import SecretFileError
 
 CONVERGE_ROUNDS = 3  # writes of one client before another writer is declared to be fighting this run
 
@@ -30,7 +31,7 @@ class ClientEngine(object):
     def __init__(self, module):
         self.module = module
         self.params = module.params
-        self.result = dict(changed=False, client=None)
+        self.result = dict(changed=False, client={})
 
     # ----- plan ------------------------------------------------------------------------
     def run(self):
@@ -52,11 +53,13 @@ class ClientEngine(object):
             if params['state'] == 'absent':
                 self.absent([c for c in [current] + copies if c])
                 return self.module.exit_json(**self.result)
+            self._check_scopes(current)
             self._remove_copies(current, copies)
             if current is None:
                 self.create()
             else:
                 self.present(current, fresh=fresh)
+            self._secret_to_file(current, fresh)
         except DocSpaceError as exc:
             self.module.fail_from(exc, **self.result)
         self.module.exit_json(**self.result)
@@ -124,6 +127,22 @@ class ClientEngine(object):
                 return False
         return True
 
+    def _check_scopes(self, current):
+        """Before any write, check mode too: scopes this task would send that the client does not have yet
+        must be in the portal's catalogue (GET /scopes, read only then), so that a scope a newer DocSpace adds
+        works and a typo fails naming what the portal offers. A portal that does not show its catalogue
+        (404, 403) leaves it to the write, whose 400 names the scopes it refuses."""
+        if current is None and (self.params['client_id'] or oc.missing_for_create(self.params)):
+            return  # create() refuses the task with its own message, before any write
+        have = oc.from_server(current)['scopes'] if current else []
+        new = set(self.params['scopes'] or []) - set(have)
+        offered = self.module.api.scope_names() if new else None
+        unknown = sorted(new - set(offered)) if offered else []
+        if unknown:
+            self.module.fail('scopes: %s %s not %s this portal offers (it offers: %s).'
+                             % (', '.join(repr(s) for s in unknown), 'is' if len(unknown) == 1 else 'are',
+                                'a scope' if len(unknown) == 1 else 'scopes', ', '.join(offered)))
+
     def _remove_copies(self, current, copies):
         if not copies:
             return
@@ -178,21 +197,67 @@ class ClientEngine(object):
 
     def _finish_created(self, created, wanted):
         """Hand out the new client and its secret first: a later step that fails must not lose them."""
-        self.result['client'] = oc.public(created)
-        self.result['client_secret'] = created.get('client_secret')
+        self.result['client'] = oc.as_options(created)
+        self._hand_out_secret(created)
         if not wanted['enabled']:
             with self._after_create(created):
                 self.module.api.set_enabled(created['client_id'], False, 'disable ' + self.what)
             created['enabled'] = self.result['client']['enabled'] = False
+
+    def _hand_out_secret(self, created):
+        """The new secret goes to secret_path, else into the result. A file that cannot take it (disk
+        full, a rename refused) fails the task with the secret in the failed result, so that it is never
+        lost; a run killed before the write leaves the file missing, which the next run fills."""
+        secret = created.get('client_secret')
+        target = self.module.secret_file
+        if target is None:
+            self.result['client_secret'] = secret
+            return
+        self.result['secret_path'] = target.path
+        try:
+            target.write(secret)
+        except SecretFileError as exc:
+            if not exc.written:
+                self.result['client_secret'] = secret
+            raise DocSpaceError('%s was created (client_id %s), but %s %s' % (
+                self.what, created['client_id'], exc, 'Its secret is in the file.' if exc.written else
+                'Its secret is client_secret in this failed result, and nowhere else: store it now, or write it '
+                'later with onlyoffice.docspace.docspace_oauth_secret (state: present, secret_path).'))
+
+    def _secret_to_file(self, current, fresh):
+        """secret_path of a client this run did not create: a missing file gets the current secret (a
+        GET of the one client: a listing carries only ciphertext), changed; an existing file keeps its
+        content (rotation is docspace_oauth_secret's job) and gets its file options."""
+        target = self.module.secret_file
+        if target is None or 'secret_path' in self.result:
+            return  # no file, or the new client's secret is in it already
+        self.result['secret_path'] = target.path
+        if current is None or self.result.get('recreated'):
+            return  # check mode of a create or recreate: reported changed, nothing written
+        try:
+            if target.exists():
+                changed = target.enforce()
+            elif self.module.check_mode:
+                changed = True
+            else:
+                if not fresh:
+                    current = self.module.api.get_client(current['client_id'], 'read the secret of ' + self.what)
+                if not current.get('client_secret'):
+                    raise DocSpaceError('%s: DocSpace returned no secret to write to secret_path.' % self.what)
+                changed = target.write(current['client_secret'])
+        except SecretFileError as exc:
+            raise DocSpaceError(str(exc))
+        self.result['changed'] = self.result['changed'] or changed
 
     @contextmanager
     def _after_create(self, created):
         try:
             yield
         except DocSpaceError as exc:
-            raise DocSpaceError('%s was created (client_id %s; its secret is client_secret in this result), but the '
-                                'next step failed: %s Run the task again to finish.'
-                                % (self.what, created['client_id'], exc), exc.status)
+            where = 'is in ' + self.result['secret_path'] if 'secret_path' in self.result else \
+                'is client_secret in this result'
+            raise DocSpaceError('%s was created (client_id %s; its secret %s), but the next step failed: %s Run the '
+                                'task again to finish.' % (self.what, created['client_id'], where, exc), exc.status)
 
     @staticmethod
     def _same_app(client, wanted):
@@ -225,7 +290,7 @@ class ClientEngine(object):
         delta = oc.differences(before, wanted)
         fixed = delta[oc.CREATE] + delta[oc.LISTS]
         if not any(delta.values()):
-            self.result['client'] = oc.public(current)
+            self.result['client'] = oc.as_options(current)
             return
         if wanted['name'] != before['name']:
             self._refuse_a_taken_name(current, wanted['name'])
@@ -244,7 +309,7 @@ class ClientEngine(object):
                                  'real run fails unless recreate is true.' % ', '.join(delta[oc.LISTS]))
             self.result['client'] = self._predicted(current, wanted)
             return
-        self.result['client'] = oc.public(self._converge(current, fresh))
+        self.result['client'] = oc.as_options(self._converge(current, fresh))
 
     def _converge(self, current, fresh):
         """Write from a read taken right before, then read again to verify.
@@ -337,14 +402,6 @@ class ClientEngine(object):
     @staticmethod
     def _predicted(current, wanted):
         """What the server will hold, for check mode: the current client with the wanted fields."""
-        client = oc.public(current) if current else {}
-        for field in oc.FIELDS:
-            if field.option == 'logout_redirect_uri':
-                client['logout_redirect_uris'] = [wanted[field.option]]
-            elif field.option == 'allow_pkce':
-                client['authentication_methods'] = ['client_secret_post'] + (['none'] if wanted['allow_pkce'] else [])
-            elif field.option == 'enabled':
-                client['enabled'] = wanted['enabled']
-            else:
-                client[field.api] = wanted[field.option]
+        client = oc.as_options(current)
+        client.update(wanted)
         return client

@@ -45,6 +45,7 @@ class DocSpaceAPI(object):
         self.auth = _auth.Authenticator(self._send, self.redactor, clock or time.time, api_key, username,
                                         password, signature)
         self.last_attempts = 0
+        self._scope_names = False  # the catalogue's names once read (None: the portal did not show it)
 
     @property
     def retries(self):
@@ -209,3 +210,15 @@ class DocSpaceAPI(object):
 
     def scopes(self):
         return self.call('GET', API + '/scopes', 'read the scope catalogue', expect=())
+
+    def scope_names(self):
+        """The names the portal's scope catalogue offers, in its order, read once per session; None when the
+        portal does not show it (404, 403, or an answer that is no catalogue): the write itself decides then."""
+        if self._scope_names is False:
+            try:
+                listed = self.scopes()
+            except (NotFound, Forbidden):
+                listed = None
+            names = [s.get('name') for s in listed if isinstance(s, dict)] if isinstance(listed, list) else []
+            self._scope_names = names if names and all(isinstance(n, str) for n in names) else None
+        return self._scope_names

@@ -139,6 +139,7 @@ class DocSpaceModule(AnsibleModule):
     # Class defaults: ansible-core may call fail_json while __init__ is still parsing arguments.
     redactor = None
     failure_note = ''  # set once a remote write is done: every later failure says it, and changed: true
+    secret_file = None  # a _secret_file.SecretFile that receives a client secret instead of the result
     _guarded = False
 
     def __init__(self, argument_spec, needs_auth=True, **kwargs):
@@ -263,8 +264,9 @@ class DocSpaceModule(AnsibleModule):
         self._check_base_url(params['base_url'])
         renewable = params['api_key'] or (params['username'] and params['password'])
         if self.needs_auth and not (renewable or params['signature']):
-            self.fail('one of api_key, or username and password, or signature is required to manage '
-                      'OAuth clients (or set DOCSPACE_API_KEY, or DOCSPACE_USERNAME and DOCSPACE_PASSWORD).')
+            self.fail('one of api_key, or username and password, or signature is required (as options, or in '
+                      'the environment: DOCSPACE_API_KEY, or DOCSPACE_USERNAME and DOCSPACE_PASSWORD, or '
+                      'DOCSPACE_SIGNATURE).')
         if params['signature']:
             self._check_signature(params['signature'], renewable)
         timeout = params['timeout']

@@ -46,9 +46,16 @@ FIELDS = (
 )
 BY_OPTION = dict((f.option, f) for f in FIELDS)
 
-# The scope catalogue a DocSpace portal serves (GET /api/2.0/scopes).
-SCOPES = ('accounts:read', 'accounts:write', 'accounts.self:read', 'accounts.self:write',
-          'files:read', 'files:write', 'rooms:read', 'rooms:write', 'openid')
+# Which scopes exist is the portal's catalogue (GET /api/2.0/scopes), checked by the engine before a
+# write; here only the shape of a scope name. DocSpace's authorization service turns each client into
+# Spring Authorization Server's RegisteredClient (authorization-application/.../mapper/ClientMapper.java),
+# whose build() refuses a scope outside RFC 6749's scope-token (%x21 / %x23-5B / %x5D-7E: visible ASCII
+# but no space, '"' or '\\'); the name is the primary key of identity_scopes, a varchar(255)
+# (infrastructure-migration-runner/.../V1_1__init.sql), and must not be blank (registration-domain/.../Scope.java).
+SCOPE_MAX = 255
+_SCOPE_RE = re.compile(r'[\x21\x23-\x5b\x5d-\x7e]{1,%d}\Z' % SCOPE_MAX)
+SCOPE_RULE = ('must be a scope name: 1 to %d visible ASCII characters with no space, double quote or backslash '
+              '(an RFC 6749 scope-token)' % SCOPE_MAX)
 
 NAME_MIN, NAME_MAX = 3, 255  # the server allows 256, but its column is varchar(255)
 TEXT_MAX = 255  # description, and the tinytext columns of URLs (bytes)
@@ -145,8 +152,8 @@ def _check_list(values, item_check):
 
 
 def _check_scope(value):
-    if value not in SCOPES:
-        return 'is not a DocSpace scope (known: %s)' % ', '.join(SCOPES)
+    if not isinstance(value, str) or not _SCOPE_RE.match(value):
+        return SCOPE_RULE
     return None
 
 
@@ -208,20 +215,26 @@ def _norm(field, value):
     return value
 
 
+# Where a server client carries each option, and what it holds there.
+def _server_value(field, client):
+    if field.option == 'logout_redirect_uri':
+        return ','.join(client.get('logout_redirect_uris') or [])
+    if field.option == 'allow_pkce':
+        return 'none' in (client.get('authentication_methods') or [])
+    if field.option == 'enabled':
+        return client.get('enabled', True)
+    return client.get(field.api)
+
+
+def _server_has(field, client):
+    key = {'logout_redirect_uri': 'logout_redirect_uris', 'allow_pkce': 'authentication_methods',
+           'enabled': 'enabled'}.get(field.option, field.api)
+    return key in client
+
+
 def from_server(client):
     """The managed fields of a server ClientResponse, by option name, normalised."""
-    state = {}
-    for field in FIELDS:
-        if field.option == 'logout_redirect_uri':
-            value = ','.join(client.get('logout_redirect_uris') or [])
-        elif field.option == 'allow_pkce':
-            value = 'none' in (client.get('authentication_methods') or [])
-        elif field.option == 'enabled':
-            value = client.get('enabled', True)
-        else:
-            value = client.get(field.api)
-        state[field.option] = _norm(field, value)
-    return state
+    return dict((f.option, _norm(f, _server_value(f, client))) for f in FIELDS)
 
 
 def desired(params, current=None):
@@ -282,6 +295,20 @@ def for_diff(state):
     return out
 
 
-def public(client):
-    """A server ClientResponse without its secret (plain or ciphertext)."""
-    return dict((k, v) for k, v in (client or {}).items() if k != 'client_secret')
+# Server fields a returned client keeps beside the options: they say what the options cannot.
+KEPT = ('client_id', 'created_on', 'created_by', 'modified_on', 'modified_by')
+
+
+def as_options(client):
+    """A server client (any view) in the modules' option names and shapes, so that a returned client
+    pastes back as a task: logout_redirect_uri a string, allow_pkce a bool. Fields the view lacks are
+    left out, and so are the secret and what only repeats an option (authentication_methods,
+    is_public, the tenant)."""
+    if not client:
+        return {}
+    out = dict((k, client[k]) for k in KEPT if k in client)
+    for field in FIELDS:
+        if _server_has(field, client):
+            value = _server_value(field, client)
+            out[field.option] = list(value) if isinstance(value, list) else value
+    return out

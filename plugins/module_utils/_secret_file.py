@@ -3,24 +3,112 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A file that receives a client secret on the host the module runs on.
 
-Private to this collection: it may change in any release. Everything that could stop the
-write is checked when the object is made, before any request, so that no secret is ever
-rotated or created that cannot be kept. The secret goes to a new 0600 file of the running
-user beside the target, which then replaces the target with one rename: never a moment
-when the path holds half a secret, or a file another user owns or can read. (AnsibleModule's
-atomic_move keeps the owner and mode of the file it replaces, which for a secret is the
-wrong way round, so it is not used here.)
+Private to this collection: it may change in any release. The module declares Ansible's common
+file arguments (``add_file_common_args=True``, the ``ansible.builtin.files`` fragment), and the
+file is written through AnsibleModule's own helpers: a temp file in the target's folder,
+``atomic_move`` into place, then ``set_fs_attributes_if_different`` with the user's mode, owner,
+group, SELinux context and attributes (mode 0600 when none is given).
+
+Everything that could stop the write is checked when the object is made, before any request,
+so that no secret is ever created or rotated that cannot be kept: the path, its folder (named
+in the message, never a temp file), the mode as Ansible parses it, an owner or group that does
+not exist or that this user cannot give the file to.
+
+The secret is never in a file that others can read, not even for a moment (where this module
+steps past the plain helpers, and why):
+
+- the temp file is made and moved under a 077 umask: ``atomic_move`` gives a file it creates
+  ``0666 & ~umask``, which with the usual 022 would be 0644 until the mode is set;
+- ``keep_dest_attrs=False`` (ansible-core 2.17+): by default ``atomic_move`` copies the replaced
+  file's mode and owner onto the new one, so a 0644 file would pass 0644 on, and a file that
+  another user planted would pass its owner on. The new file is this user's, 0600, and then
+  gets the options asked for;
+- ansible-core 2.16 has no ``keep_dest_attrs``, and an unsafe write (``unsafe_writes``, when the
+  rename fails) writes into the old file in place, keeping its mode. So an existing regular
+  file of this user is first narrowed to its owner (it holds at most an old secret), and on
+  2.16 a link or another user's file is removed just before the move (the path is then missing
+  for an instant; the move would otherwise hand on its target's mode or its owner);
+- ansible-core's helpers fail with their own wording, which names temp files: while they run,
+  ``fail_json`` raises instead, and the caller gets a SecretFileError that names the option,
+  the path and the system's reason.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import grp
+import inspect
 import os
+import pwd
+import re
 import stat
+import sys
 import tempfile
+from contextlib import contextmanager
+
+from ansible.module_utils.basic import AnsibleModule
 
 PREFIX = '.docspace-secret-'
+DEFAULT_MODE = 0o600
+
+
+def _keeps_dest_attrs():
+    """ansible-core 2.17 added keep_dest_attrs; 2.16 always copies the replaced file's mode and owner."""
+    try:
+        return 'keep_dest_attrs' in inspect.signature(AnsibleModule.atomic_move).parameters
+    except (AttributeError, TypeError, ValueError):  # ansible-test's import check stands in a bare class
+        return False
+
+
+KEEPS_DEST_ATTRS = _keeps_dest_attrs()
+ATTRIBUTES_RE = re.compile(r'[-+=]?[aAcCdDeFijmPsStTux]*\Z')  # what chattr takes
+
+
+FILE_OPTIONS = ('mode', 'owner', 'group', 'seuser', 'serole', 'setype', 'selevel', 'attributes')
+
+
+def refuse_file_options_alone(module, option='secret_path'):
+    """The file options apply to ``option``'s file: without it they would be ignored in silence."""
+    given = [name for name in FILE_OPTIONS if module.params.get(name) is not None]
+    if given and module.params.get(option) is None:
+        module.fail('%s %s only with %s (the file that receives the secret), which is not set.'
+                    % (', '.join(given), 'applies' if len(given) == 1 else 'apply', option))
+
+
+class SecretFileError(Exception):
+    """The secret could not be put in place; ``written`` when it is in the file all the same
+    (only its file options could not be applied)."""
+
+    def __init__(self, message, written=False):
+        super(SecretFileError, self).__init__(message)
+        self.written = written
+
+
+class _HelperFailed(Exception):
+    """ansible-core's file helper called fail_json; ``cause`` is the exception it was handling."""
+
+    def __init__(self, msg, cause):
+        super(_HelperFailed, self).__init__(msg)
+        self.cause = cause
+
+
+def _reason(exc):
+    """The operating system's words for a failure (they never name a temp file), else the message."""
+    seen, link = set(), exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if isinstance(link, EnvironmentError) and getattr(link, 'strerror', None):
+            return link.strerror
+        link = getattr(link, 'cause', None) or link.__cause__ or link.__context__
+    return '%s' % (exc,)
+
+
+def _user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return 'uid %d' % uid
 
 
 class SecretFile(object):
@@ -31,7 +119,9 @@ class SecretFile(object):
         self.option = option
         self.folder = os.path.dirname(os.path.abspath(path)) if path else ''
         self._check()
+        self._check_file_options()
 
+    # ----- checks, before any request ------------------------------------------------------
     def _fail(self, rule):
         self.module.fail('%s %s: %s.' % (self.option, self.path, rule))
 
@@ -51,6 +141,7 @@ class SecretFile(object):
             self._fail('the file name is longer than this file system allows (%d bytes)' % (longest - len(PREFIX) - 8))
         if os.path.lexists(self.path) and not os.path.islink(self.path) and not os.path.isfile(self.path):
             self._fail('exists and is not a regular file (a folder, fifo, socket or device)')
+        self._check_sticky_folder()
         if self.module.check_mode:
             if not os.access(self.folder, os.W_OK | os.X_OK):
                 self._fail('the folder %s is not writable by this user' % self.folder)
@@ -62,11 +153,83 @@ class SecretFile(object):
         except (IOError, OSError) as exc:
             self._fail('the folder %s is not writable by this user (%s)' % (self.folder, exc.strerror))
 
-    def holds(self, secret):
-        """Whether the path already is this user's regular 0600 file holding ``secret``."""
+    def _check_sticky_folder(self):
+        """In a sticky folder (as /tmp) only the owner of a file, of the folder, or root may replace it."""
         try:
-            info = os.lstat(self.path)
-            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o777 != 0o600 or info.st_uid != os.geteuid():
+            info, folder = os.lstat(self.path), os.stat(self.folder)
+        except OSError:
+            return
+        me = os.geteuid()
+        if folder.st_mode & stat.S_ISVTX and me not in (0, info.st_uid, folder.st_uid):
+            self._fail('exists and belongs to %s, in a folder with the sticky bit (as /tmp), so this user cannot '
+                       'replace it; remove it or choose another path' % _user_name(info.st_uid))
+
+    def _check_file_options(self):
+        """mode, owner, group and attributes as ansible-core's helpers would apply them, refused now
+        rather than after the secret was created or rotated."""
+        p = self.module.params
+        self.mode = self._mode(p.get('mode'))
+        me = os.geteuid()
+        if p.get('owner') is not None:
+            uid = self._id_of('owner', p['owner'], lambda name: pwd.getpwnam(name).pw_uid, 'user')
+            if me != 0 and uid != me:
+                self.module.fail('owner %s: only root can give a file to another user, and this module runs as %s. '
+                                 'Leave owner out (the file is then yours), or run the task as root (become).'
+                                 % (p['owner'], _user_name(me)))
+        if p.get('group') is not None:
+            gid = self._id_of('group', p['group'], lambda name: grp.getgrnam(name).gr_gid, 'group')
+            if me != 0 and gid != os.getegid() and gid not in os.getgroups():
+                self.module.fail('group %s: this module runs as %s, who is not a member of it, and only root can give '
+                                 'a file to a group its user is not in.' % (p['group'], _user_name(me)))
+        attributes = p.get('attributes')
+        if attributes is not None and not ATTRIBUTES_RE.match(attributes):
+            self.module.fail('attributes %r: chattr takes an optional +, - or = and then letters of aAcCdDeFijmPsStTux.'
+                             % attributes)
+
+    def _id_of(self, option, value, lookup, kind):
+        """A numeric value is an id, as for chown and ansible-core; a name must exist on this host."""
+        try:
+            return int(value)
+        except ValueError:
+            pass
+        try:
+            return lookup(value)
+        except KeyError:
+            self.module.fail('%s %s: no %s of that name on the host the module runs on; the secret file could not '
+                             'be given to it.' % (option, value, kind))
+
+    def _mode(self, mode):
+        """The user's mode, checked with ansible-core's own parsing (octal, or symbolic through
+        AnsibleModule._symbolic_mode_to_octal); kept as given, so that a symbolic mode applies to the
+        file as ansible-core applies it. 0600 when none is given."""
+        if mode is None:
+            return DEFAULT_MODE
+        value = None
+        if isinstance(mode, int) and not isinstance(mode, bool):
+            value = mode
+        elif isinstance(mode, str):
+            try:
+                value = int(mode, 8)
+            except ValueError:
+                sample = os.stat_result((stat.S_IFREG | DEFAULT_MODE,) + (0,) * 9)
+                try:
+                    value = AnsibleModule._symbolic_mode_to_octal(sample, mode)  # pylint: disable=protected-access
+                except Exception:  # pylint: disable=broad-except
+                    value = None
+        if value is None or value < 0 or value != stat.S_IMODE(value):
+            self.module.fail('mode %r must be an octal mode such as \'0600\' (quoted) or a symbolic one such as '
+                             'u=rw,g=r, with permission bits only.' % (mode,))
+        return mode
+
+    # ----- the file --------------------------------------------------------------------------
+    def exists(self):
+        """Whether the path names something: a file, or a link that leads to one."""
+        return os.path.exists(self.path)
+
+    def holds(self, secret):
+        """Whether the path already is a regular file (not a link) holding ``secret``."""
+        try:
+            if not stat.S_ISREG(os.lstat(self.path).st_mode):
                 return False
             with open(self.path) as handle:
                 return handle.read() == secret
@@ -74,23 +237,91 @@ class SecretFile(object):
             return False
 
     def write(self, secret):
-        """Put ``secret`` in place; True when the file changed (in check mode: would change)."""
+        """Put ``secret`` in place with the file options; True when anything changed (in check mode:
+        would change). A file that already holds it is kept, and only its file options are applied.
+        Raises SecretFileError."""
         if self.holds(secret):
-            return False
+            return self.enforce()
         if self.module.check_mode:
             return True
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=PREFIX)  # 0600, this user's
-            with os.fdopen(fd, 'w') as handle:
-                handle.write(secret)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.rename(tmp, self.path)  # replaces a link itself, never its target
-            tmp = None
-        except (IOError, OSError) as exc:
-            self._fail('could not be written (%s)' % (exc.strerror or exc))
-        finally:
-            if tmp and os.path.lexists(tmp):
-                os.remove(tmp)
+        self._replace(secret)
+        self.enforce(written=True)
         return True
+
+    def enforce(self, written=False):
+        """Apply mode (0600 unless given), owner, group, SELinux context and attributes to the file as
+        it is; True when any differed (in check mode: reported, not done). Raises SecretFileError."""
+        if os.path.islink(self.path):
+            self.module.warn('%s %s is a link: the module never follows one, so it leaves the link and its target '
+                             'alone and applies no mode, owner or group. Set %s to the file itself.'
+                             % (self.option, self.path, self.option))
+            return False
+        args = self.module.load_file_common_arguments(self.module.params, path=self.path)
+        args.update(path=self.path, mode=self.mode)
+        try:
+            with self._helpers_raise():
+                return self.module.set_fs_attributes_if_different(args, False, expand=False)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise SecretFileError('%s %s: %sits mode, owner, group or attributes could not be set (%s).'
+                                  % (self.option, self.path, 'the secret is in the file, but ' if written else '',
+                                     _reason(exc)), written=written)
+
+    def _replace(self, secret):
+        tmp, problem = None, None
+        unsafe = bool(self.module.params.get('unsafe_writes'))
+        umask = os.umask(0o077)  # atomic_move gives a file it creates 0666 & ~umask: 0600, never 0644
+        try:
+            with self._helpers_raise():
+                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=PREFIX)  # 0600, this user's
+                with os.fdopen(fd, 'w') as handle:
+                    handle.write(secret)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                self._make_way(legacy=not KEEPS_DEST_ATTRS, unsafe=unsafe)
+                if KEEPS_DEST_ATTRS:
+                    self.module.atomic_move(tmp, self.path, unsafe_writes=unsafe, keep_dest_attrs=False)
+                else:
+                    self.module.atomic_move(tmp, self.path, unsafe_writes=unsafe)
+        except Exception as exc:  # pylint: disable=broad-except
+            problem = exc  # ansible-core 2.17+ raises a bare Exception when the move fails
+        finally:
+            os.umask(umask)
+            if tmp and os.path.lexists(tmp):  # moved, it is gone; left by a failure, it goes now
+                os.remove(tmp)
+        if problem is not None:
+            raise SecretFileError('%s %s: could not be written (%s).' % (self.option, self.path, _reason(problem)))
+
+    def _make_way(self, legacy, unsafe):
+        """What the helpers would carry over from the file being replaced must not widen the secret:
+        on 2.16 atomic_move copies its mode (and, as root, its owner) onto the new file, and an unsafe
+        write goes into it in place. This user's own file is narrowed to its owner (it holds at most
+        an old secret); on 2.16 a link or another user's file is removed first."""
+        if not (legacy or unsafe):
+            return
+        try:
+            info = os.lstat(self.path)
+        except OSError:
+            return
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            if info.st_mode & 0o077:
+                os.chmod(self.path, stat.S_IMODE(info.st_mode) & 0o700)
+        elif legacy and os.path.exists(self.path):
+            os.unlink(self.path)
+
+    @contextmanager
+    def _helpers_raise(self):
+        """While ansible-core's helpers run, their fail_json raises (they would exit with their own
+        wording, which names temp files); the caller says what failed, naming the option."""
+        module = self.module
+        saved = module.__dict__.get('fail_json')
+
+        def refuse(msg, **kwargs):
+            raise _HelperFailed(('%s %s' % (msg, kwargs.get('details') or '')).strip(), sys.exc_info()[1])
+        module.fail_json = refuse
+        try:
+            yield
+        finally:
+            if saved is None:
+                del module.fail_json
+            else:
+                module.fail_json = saved

@@ -24,6 +24,8 @@ author:
 extends_documentation_fragment:
   - onlyoffice.docspace.docspace
   - onlyoffice.docspace.docspace.ACTION_GROUP
+  - onlyoffice.docspace.docspace.SECRET_FILE
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -94,11 +96,18 @@ options:
     elements: str
   scopes:
     description:
-      - What the app may ask for. Required to create. Cannot change on DocSpace 3.7.x; newer servers update it in place.
+      - What the app may ask for, 1 to 12 scope names. Required to create. Cannot change on DocSpace 3.7.x; newer
+        servers update it in place.
+      - The portal's scope catalogue decides which names exist, so a scope that a newer DocSpace adds works as it
+        appears. DocSpace 3.7.2 offers V(accounts:read), V(accounts:write), V(accounts.self:read),
+        V(accounts.self:write), V(files:read), V(files:write), V(rooms:read), V(rooms:write) and V(openid).
+      - List the portal's catalogue with M(onlyoffice.docspace.docspace_oauth_client_info) and
+        O(onlyoffice.docspace.docspace_oauth_client_info#module:include_scopes=true).
+      - Before it writes a scope the client does not have yet, the task reads the catalogue (check mode too), and a
+        name the portal does not offer fails with the catalogue in the message. A name that is not a scope-token
+        (blank, a space, a control character, a quote or a backslash) fails before any request.
     type: list
     elements: str
-    choices: ['accounts:read', 'accounts:write', 'accounts.self:read', 'accounts.self:write', 'files:read',
-              'files:write', 'rooms:read', 'rooms:write', 'openid']
   allow_pkce:
     description:
       - Lets the app authenticate with PKCE and no secret (a public client). New clients default to V(false).
@@ -106,11 +115,30 @@ options:
   recreate:
     description:
       - When a field that cannot change differs, delete the client and create it again. The new client has a new
-        O(client_id) and secret, returned once in RV(client_secret); apps using the old ones stop working.
+        O(client_id) and secret, written to O(secret_path) or returned once in RV(client_secret); apps using the
+        old ones stop working.
       - The new client is created before the old one is deleted. A run cut off in between leaves both; the next
         run adopts the new one (it has every wanted field) instead of creating another, and deletes the old one.
     type: bool
     default: false
+  secret_path:
+    description:
+      - Write the client secret to this file on the host the module runs on, and return no RV(client_secret), so
+        that the task needs no C(no_log) and C(--check --diff) shows what it changes.
+      - A run that creates or re-creates the client writes the new secret there. For a client that exists, a
+        missing file is written with its current secret (read with one C(GET)), and V(changed) is reported; an
+        existing file keeps its content (rotation is M(onlyoffice.docspace.docspace_oauth_secret)'s job), and
+        only its file options are applied (a link is left as it is, with a warning, since the module never follows one).
+      - The file gets O(mode) (default V('0600')), O(owner), O(group) and the other file options of
+        M(ansible.builtin.file). It replaces the path in one rename (a link is replaced, not followed), and the
+        secret is never in a file another user can read, not even for a moment.
+      - Checked before any request, so that no client is created whose secret cannot be kept. It must not be
+        empty or end with a slash, its folder must exist and be writable, the path, if it exists, must be a
+        regular file or a link, and O(mode), O(owner) and O(group) must be ones the module can apply. Only with
+        O(state=present). Check mode writes nothing.
+      - If the client was created but the file could still not be written, the failed result carries
+        RV(client_secret), so that the secret is not lost.
+    type: path
 notes:
   - A create whose outcome is unknown (a timeout, a dropped connection, a 502, 503 or 504) is never sent again,
     since DocSpace may still apply it. The module looks for the new client a few times and adopts it when it
@@ -118,16 +146,20 @@ notes:
   - DocSpace has no way to lock a client, and its update replaces every field. A client is read right before it
     is updated and again after; a value another writer undid in between is written again, a few times, before
     the task fails naming the fields.
-  - When a step after a create fails, the failed result still carries RV(client) and RV(client_secret).
-  - RV(client_secret) is returned only by the run that creates (or re-creates) the client. Use C(no_log) on
-    that task and store the secret at once; M(onlyoffice.docspace.docspace_oauth_secret) can read or rotate it later.
+  - When a step after a create fails, the failed result still carries RV(client), and the secret stays where it
+    went (O(secret_path), or RV(client_secret)).
+  - The secret of a new client is a credential, handed out once. Set O(secret_path) on the task that may create
+    the client; the secret then goes to that file and the result holds none, so the task needs no C(no_log) and
+    C(--check --diff) shows what it will change. Without O(secret_path), RV(client_secret) is returned by the run
+    that creates (or re-creates) the client, and that task needs C(no_log) (which also hides its diff).
+    M(onlyoffice.docspace.docspace_oauth_secret) reads or rotates the secret later, into the same file.
 seealso:
   - module: onlyoffice.docspace.docspace_oauth_secret
   - module: onlyoffice.docspace.docspace_oauth_client_info
 '''
 
 EXAMPLES = r'''
-- name: Register the reporting app
+- name: Register the reporting app; its secret goes to a 0600 file, so the result holds none (no no_log needed)
   onlyoffice.docspace.docspace_oauth_client:
     base_url: https://docspace.example.com
     api_key: "{{ vault_docspace_api_key }}"
@@ -142,23 +174,26 @@ EXAMPLES = r'''
     allowed_origins: [https://reports.example.com]
     scopes: [files:read, rooms:read, openid]
     allow_pkce: true
+    secret_path: /etc/reporting/oauth-secret  # the folder must exist
   register: reporting
-  no_log: true  # the first run returns the client secret
 
 - name: Disable it, by id, with the connection from the environment (DOCSPACE_URL, DOCSPACE_API_KEY)
   onlyoffice.docspace.docspace_oauth_client:
     client_id: "{{ reporting.client.client_id }}"
     enabled: false
+  when: not ansible_check_mode  # a check-mode run creates nothing, so on a first run there is no id yet
 
-- name: Remove it
+- name: Remove an app that is no longer used
   onlyoffice.docspace.docspace_oauth_client:
-    name: Reporting
+    name: Legacy reports
     state: absent
 
 - name: Converge many apps with one x-signature, so that no task logs in or exchanges a token
   module_defaults:
     group/onlyoffice.docspace.docspace:
-      signature: "{{ docspace_signature.json.response }}"  # DOCSPACE_API_KEY still renews it after 5 minutes
+      # DOCSPACE_API_KEY still renews it after 5 minutes. default(omit): ansible-core before 2.19 templates
+      # module_defaults for the uri task too, before it has registered docspace_signature.
+      signature: "{{ docspace_signature.json.response | default(omit) }}"
   block:
     - name: Get an x-signature once
       ansible.builtin.uri:
@@ -166,33 +201,69 @@ EXAMPLES = r'''
         headers:
           Authorization: "Bearer {{ lookup('ansible.builtin.env', 'DOCSPACE_API_KEY') }}"
       register: docspace_signature
+      check_mode: false  # a read; a check-mode run uses the signature too
       no_log: true  # the answer is a credential
 
-    - name: Converge every app of the team
-      onlyoffice.docspace.docspace_oauth_client: "{{ item }}"
-      loop: "{{ team_apps }}"
-      no_log: true  # a run that creates an app returns its secret
+    - name: Converge every app of the team, each option named (never a templated dict as the task's arguments)
+      onlyoffice.docspace.docspace_oauth_client:
+        name: "{{ item.name }}"
+        logo_path: files/reporting.png
+        website_url: "{{ item.site }}"
+        terms_url: "{{ item.site }}/terms"
+        policy_url: "{{ item.site }}/privacy"
+        logout_redirect_uri: "{{ item.site }}/logout"
+        redirect_uris: ["{{ item.site }}/oauth/callback"]
+        allowed_origins: ["{{ item.site }}"]
+        scopes: "{{ item.scopes }}"
+        secret_path: "/etc/docspace-apps/{{ item.name | lower }}"  # an existing folder
+      loop:
+        - {name: Sync, site: https://sync.example.com, scopes: [files:read, files:write]}
+        - {name: Directory, site: https://directory.example.com, scopes: [accounts:read, openid]}
+      loop_control:
+        label: "{{ item.name }}"
 '''
 
 RETURN = r'''
 client:
   description:
-    - The client as DocSpace holds it after the task (predicted in check mode), never with its secret.
-    - Empty when O(state=absent).
+    - The client as DocSpace holds it after the task (predicted in check mode), never with its secret, in the
+      module's own option names and shapes, so that it can be pasted back as a task (O(logout_redirect_uri) a
+      string, O(allow_pkce) a boolean); beside them C(client_id) and the server's C(created_on), C(created_by),
+      C(modified_on) and C(modified_by).
+    - An empty dictionary when O(state=absent).
   returned: always
   type: dict
   sample:
     client_id: 7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11
     name: Reporting
-    enabled: true
-    scopes: [files:read, openid, rooms:read]
+    description: Nightly usage reports
+    logo: data:image/png;base64,iVBORw0KGgo...
+    website_url: https://reports.example.com
+    terms_url: https://reports.example.com/terms
+    policy_url: https://reports.example.com/privacy
+    logout_redirect_uri: https://reports.example.com/logout
     redirect_uris: [https://reports.example.com/oauth/callback]
-    authentication_methods: [client_secret_post, none]
+    allowed_origins: [https://reports.example.com]
+    scopes: [files:read, openid, rooms:read]
+    allow_pkce: true
+    enabled: true
+    created_on: '2026-11-24T09:30:00.000+00:00'
+    created_by: 3f1c2b9e-0000-4000-8000-000000000001
+    modified_on: '2026-11-24T09:30:00.000+00:00'
+    modified_by: 3f1c2b9e-0000-4000-8000-000000000001
 client_secret:
-  description: The client secret, only in the run that created or re-created the client.
-  returned: when the client was created
+  description:
+    - The client secret, only in the run that created or re-created the client, and only without O(secret_path).
+    - With O(secret_path), only in a failed result whose file could not be written after the create, so that the
+      secret is not lost.
+  returned: when the client was created, without O(secret_path)
   type: str
   sample: 8fJ2kQ0xLw9ZrT4pN6vB1yC3mA5sD7eF9gH0
+secret_path:
+  description: The file that holds the client secret (in check mode, the file the task would write).
+  returned: when O(secret_path) is set
+  type: str
+  sample: /etc/reporting/oauth-secret
 recreated:
   description: True when the client was deleted and created again because of O(recreate).
   returned: when re-created
@@ -211,6 +282,7 @@ deleted_copies:
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_engine import ClientEngine
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import SecretFile, refuse_file_options_alone
 
 
 def main():
@@ -229,17 +301,24 @@ def main():
             logout_redirect_uri=dict(type='str'),
             redirect_uris=dict(type='list', elements='str'),
             allowed_origins=dict(type='list', elements='str'),
-            scopes=dict(type='list', elements='str', choices=list(oc.SCOPES)),
+            scopes=dict(type='list', elements='str'),
             allow_pkce=dict(type='bool'),
             recreate=dict(type='bool', default=False),
+            secret_path=dict(type='path'),
         ),
         required_one_of=[('client_id', 'name')],
         mutually_exclusive=[('logo', 'logo_path')],
         supports_check_mode=True,
+        add_file_common_args=True,
     )
     p = module.params
 
     def work(module):
+        refuse_file_options_alone(module)
+        if p['secret_path'] is not None:  # checked before any request: a new client's secret must have a place
+            if p['state'] == 'absent':
+                module.fail('secret_path goes with state=present: it receives the secret of the client.')
+            module.secret_file = SecretFile(module, p['secret_path'])
         if p['logo_path']:
             try:
                 p['logo'] = oc.logo_from_file(p['logo_path'])

@@ -70,25 +70,28 @@ EXAMPLES = r'''
     api_key: "{{ vault_docspace_api_key }}"
   register: apps
 
-- name: Two apps by id, as their short info, with the scope catalogue
+- name: Chosen apps by id (here the first two listed above), as their short info, with the scope catalogue
   onlyoffice.docspace.docspace_oauth_client_info:
-    client_id:
-      - 7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11
-      - 0b3f1d1a-9a11-4a47-9b8c-7e1e6b528cc4
+    client_id: "{{ apps.clients[:2] | map(attribute='client_id') | list }}"
     view: info
     include_scopes: true
-  register: two
+  register: chosen
 
 - name: What the public consent screen shows, with no credential
   onlyoffice.docspace.docspace_oauth_client_info:
     base_url: https://docspace.example.com
-    client_id: [7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11]
+    client_id: ["{{ apps.clients[0].client_id }}"]
     view: public
 '''
 
 RETURN = r'''
 clients:
-  description: The clients found, in server order (newest first when listed), never with a secret.
+  description:
+    - The clients found, in server order (newest first when listed), never with a secret.
+    - Each reads like the options of M(onlyoffice.docspace.docspace_oauth_client) (C(logout_redirect_uri) a string,
+      C(allow_pkce) a boolean), with C(client_id), C(created_on), C(created_by), C(modified_on) and C(modified_by),
+      so that a client can be pasted back as a task. The V(info) and V(public) views carry fewer fields; a field
+      the view lacks is left out.
   returned: always
   type: list
   elements: dict
@@ -96,6 +99,8 @@ clients:
     - client_id: 7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11
       name: Reporting
       enabled: true
+      allow_pkce: true
+      logout_redirect_uri: https://reports.example.com/logout
       scopes: [files:read, openid]
 missing_ids:
   description: The requested O(client_id) values that were not found or not visible to the caller.
@@ -105,7 +110,7 @@ missing_ids:
 consents:
   description:
     - The caller's consents, newest first. C(scopes) is a space-separated string, as DocSpace sends it; C(client) is
-      the client's info, or null when the client no longer exists.
+      the client's info in the same shape as RV(clients), or null when the client no longer exists.
   returned: when O(include_consents=true)
   type: list
   elements: dict
@@ -118,7 +123,7 @@ scopes:
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import NotFound
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._oauth_client import public
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._oauth_client import as_options
 
 
 def read(module):
@@ -134,14 +139,14 @@ def read(module):
             except NotFound:
                 result['missing_ids'].append(client_id)
                 continue
-            result['clients'].append(public(client))
+            result['clients'].append(as_options(client))
     else:
         listing = api.list_clients() if p['view'] == 'full' else api.list_client_info()
-        result['clients'] = [public(c) for c in listing]
+        result['clients'] = [as_options(c) for c in listing]
     if p['name'] is not None:
         result['clients'] = [c for c in result['clients'] if c.get('name') == p['name']]
     if p['include_consents']:
-        result['consents'] = [dict(c, client=public(c['client']) if c.get('client') else None)
+        result['consents'] = [dict(c, client=as_options(c['client']) if c.get('client') else None)
                               for c in api.consents()]
     if p['include_scopes']:
         result['scopes'] = api.scopes()

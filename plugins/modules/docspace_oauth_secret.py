@@ -24,12 +24,15 @@ author:
 extends_documentation_fragment:
   - onlyoffice.docspace.docspace
   - onlyoffice.docspace.docspace.ACTION_GROUP
+  - onlyoffice.docspace.docspace.SECRET_FILE
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
     description:
       - With O(state=regenerated) nothing is rotated, V(changed) is true and no secret is returned (never a fake one).
-      - With O(state=present) the secret is read, and O(secret_path) is not written.
+      - With O(state=present) the secret is read, and O(secret_path) is not written; V(changed) says whether it
+        would be, or whether its file options would change.
   diff_mode:
     support: none
     description: Secrets are never shown in a diff.
@@ -47,13 +50,16 @@ options:
     default: present
   secret_path:
     description:
-      - Write the secret to this file on the host the module runs on, and return no secret at all. The file is
-        the running user's, mode 0600, and replaces the path in one rename (a link is replaced, not followed, and
-        a file another user owned becomes the running user's). With O(state=present) it is rewritten, and
-        V(changed) reported, only when it differs.
+      - Write the secret to this file on the host the module runs on, and return no secret at all. The file gets
+        O(mode) (default V('0600')), O(owner), O(group) and the other file options of M(ansible.builtin.file). It
+        replaces the path in one rename (a link is replaced, not followed), and the secret is never in a file
+        another user can read, not even for a moment.
+      - With O(state=present), a file that already holds the secret is kept and only its file options are
+        applied (V(changed) when one differed); otherwise it is rewritten.
       - Checked before any request, so that a secret is never rotated that cannot be kept. It must not be empty or
-        end with a slash, its folder must exist and be writable, its name must fit the file system, and the path,
-        if it exists, must be a regular file or a link. No temporary file is left behind, whatever fails.
+        end with a slash, its folder must exist and be writable, its name must fit the file system, the path,
+        if it exists, must be a regular file or a link, and O(mode), O(owner) and O(group) must be ones the
+        module can apply. No temporary file is left behind, whatever fails.
       - If the rotation succeeded but the file could still not be written, the task fails and says so; read the new
         secret with O(state=present).
     type: path
@@ -62,7 +68,8 @@ options:
     type: bool
     default: false
 notes:
-  - A returned RV(client_secret) is a credential. Use C(no_log) on the task, or O(secret_path).
+  - A returned RV(client_secret) is a credential. Prefer O(secret_path), which returns no secret, so the task needs
+    no C(no_log) and C(--check --diff) still shows what it does; otherwise use C(no_log) on the task.
   - Rotation reports V(changed) every time it runs; guard it with C(when) in playbooks that must converge.
 seealso:
   - module: onlyoffice.docspace.docspace_oauth_client
@@ -75,17 +82,19 @@ EXAMPLES = r'''
     api_key: "{{ vault_docspace_api_key }}"
     name: Reporting
     state: regenerated
-    secret_path: /etc/reporting/oauth-secret
+    secret_path: /etc/reporting/oauth-secret  # the folder must exist
+    mode: '0400'  # and owner, group: the common file options (default mode 0600, owned by the user who runs it)
+  register: rotated
 
-- name: Read the current secret
+- name: Read the current secret, by id
   onlyoffice.docspace.docspace_oauth_secret:
-    client_id: 7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11
+    client_id: "{{ rotated.client_id }}"
   register: reporting_secret
-  no_log: true
+  no_log: true  # the result holds the secret
 
 - name: Withdraw my own consent to the app
   onlyoffice.docspace.docspace_oauth_secret:
-    client_id: 7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11
+    client_id: "{{ rotated.client_id }}"
     state: absent
     revoke_consent: true
 '''
@@ -107,7 +116,7 @@ secret_path:
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import SecretFile
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import SecretFile, SecretFileError, refuse_file_options_alone
 
 ROTATED = (' The secret WAS rotated: the old one no longer works, and this task could not hand out the new one. '
            'Once the cause is fixed, read it with state: present (with secret_path to write it).')
@@ -126,6 +135,7 @@ def remote_write(module, send, client_id, what, if_unknown=''):
 
 def run(module):
     p = module.params
+    refuse_file_options_alone(module)
     if p['state'] == 'absent' and not p['revoke_consent']:
         module.fail('state=absent revokes your consent for the app; set revoke_consent: true to confirm. '
                     'To delete the app itself use onlyoffice.docspace.docspace_oauth_client with state=absent.')
@@ -164,7 +174,12 @@ def run(module):
         secret = (client if p['client_id'] else api.get_client(client_id))['client_secret']
     module.redactor.add(secret)  # no failure message quotes it
     if target:
-        result['changed'] = target.write(secret) or result['changed']
+        try:
+            result['changed'] = target.write(secret) or result['changed']
+        except SecretFileError as exc:
+            if exc.written and module.failure_note:
+                module.failure_note = ' The secret WAS rotated, and the new one is in the file.'
+            module.fail(str(exc), client_id=client_id)
         result['secret_path'] = p['secret_path']
     else:
         result['client_secret'] = secret
@@ -182,6 +197,7 @@ def main():
         ),
         required_one_of=[('client_id', 'name')],
         supports_check_mode=True,
+        add_file_common_args=True,
     )
     p = module.params
     doing = {'present': 'read the secret of', 'regenerated': 'rotate the secret of',

@@ -11,14 +11,18 @@ import re
 import shutil
 import subprocess
 import sys
+import types
 
 import ansible_runner
 import pytest
 import yaml
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
+import selfsigned  # noqa: E402  pylint: disable=wrong-import-position
 import docspace_emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 KEY = 'sk-awx-admin-key-0123456789'
@@ -31,28 +35,85 @@ def portal():
         yield emulator, url
 
 
-def injected_env(url):
-    """What the credential type's injectors set: every variable, empty when the field is."""
+@pytest.fixture
+def tls_portal(tmp_path):
+    """The emulator over HTTPS with a certificate of its own, which no default CA bundle trusts."""
+    cert_path, key_path = selfsigned.write_certificate(tmp_path)
+    emulator = docspace_emulator.Emulator(admin_api_key=KEY)
+    with docspace_emulator.running(emulator, tls_cert=str(cert_path), tls_key=str(key_path)) as url:
+        yield emulator, url, open(cert_path).read()
+
+
+def credential_type():
     with open(os.path.join(ROOT, 'extensions', 'awx', 'credential_type.yml')) as handle:
-        credential = yaml.safe_load(handle)
-    values = {'base_url': url, 'api_key': KEY, 'username': '', 'password': '', 'validate_certs': True}
-    env = {}
-    for name, template in credential['injectors']['env'].items():
-        field = re.search(r'\{\{ (\w+)', template).group(1)
-        env[name] = str(values[field]).lower() if isinstance(values[field], bool) else values[field]
-    return env
+        return yaml.safe_load(handle)
 
 
-def private_data_dir(tmp_path, url):
+def injected_env(inputs, env_dir):
+    """What a job gets from a credential of our type with these inputs, rendered as AWX renders it
+    (inject_credential of awx.main.models.credential, now in awx-plugins): a sandboxed Jinja environment; an
+    empty field is left out of the namespace and a missing boolean is False; each file template is written
+    to a file in the job's env folder whether or not it renders empty, and tower.filename names it."""
+    ctype = credential_type()
+    tower = types.SimpleNamespace(filename=None)
+    namespace = {'tower': tower}
+    for field in ctype['inputs']['fields']:
+        value = inputs.get(field['id'])
+        if field['type'] == 'boolean':
+            namespace[field['id']] = bool(value)
+        elif value:
+            namespace[field['id']] = value
+    sandbox = ImmutableSandboxedEnvironment()
+    for label, template in ctype['injectors'].get('file', {}).items():
+        assert label == 'template'  # single-file syntax: tower.filename is the path itself
+        path = os.path.join(str(env_dir), 'credential-file')
+        with open(path, 'w') as handle:
+            handle.write(sandbox.from_string(template).render(**namespace))
+        tower.filename = path
+    return dict((name, sandbox.from_string(template).render(**namespace))
+                for name, template in ctype['injectors']['env'].items())
+
+
+def private_data_dir(tmp_path, url, **inputs):
     pdd = tmp_path / 'job'
     shutil.copytree(os.path.join(ROOT, 'playbooks'), str(pdd / 'project'))
     (pdd / 'inventory').mkdir()
     (pdd / 'inventory' / 'hosts').write_text('localhost ansible_connection=local\n')
     (pdd / 'env').mkdir()
-    env = dict(injected_env(url), ANSIBLE_COLLECTIONS_PATH=os.environ['ANSIBLE_COLLECTIONS_PATH'],
+    inputs = dict(dict(base_url=url, api_key=KEY, validate_certs=True), **inputs)
+    env = dict(injected_env(inputs, pdd / 'env'), ANSIBLE_COLLECTIONS_PATH=os.environ['ANSIBLE_COLLECTIONS_PATH'],
                DOCSPACE_DEMO_SECRETS=str(tmp_path / 'secrets'), ANSIBLE_NOCOLOR='1')
     (pdd / 'env' / 'envvars').write_text(yaml.safe_dump(env))
     return str(pdd)
+
+
+def test_the_credential_type_injects_every_connection_option_but_the_signature():
+    """The guide says a credential can inject every connection option: each DOCSPACE_* variable that the doc
+    fragment documents is set by an injector, except DOCSPACE_SIGNATURE (it lasts five minutes)."""
+    with open(os.path.join(ROOT, 'plugins', 'doc_fragments', 'docspace.py')) as handle:
+        documented = set(re.findall(r'E\((DOCSPACE_\w+)\)', handle.read()))
+    injected = set(credential_type()['injectors']['env'])
+    assert documented - injected == {'DOCSPACE_SIGNATURE'}, documented - injected
+    assert injected <= documented, injected - documented
+
+
+def test_the_credential_types_templates_pass_awxs_own_validation():
+    """AWX refuses an injector that uses an undefined field: it renders each with StrictUndefined, every field
+    set to 'EXAMPLE' and tower.filename to a name (awx/main/fields.py, CredentialTypeInjectorField)."""
+    ctype = credential_type()
+    namespace = dict((f['id'], 'EXAMPLE') for f in ctype['inputs']['fields'])
+    namespace['tower'] = types.SimpleNamespace(filename='EXAMPLE_FILENAME')
+    strict = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    for kind in ('file', 'env'):
+        for template in ctype['injectors'][kind].values():
+            strict.from_string(template).render(**namespace)
+
+
+def test_empty_optional_fields_inject_empty_variables(tmp_path):
+    env = injected_env({'base_url': 'https://docspace.example.com', 'api_key': KEY, 'validate_certs': True}, tmp_path)
+    assert env == {'DOCSPACE_URL': 'https://docspace.example.com', 'DOCSPACE_API_KEY': KEY, 'DOCSPACE_USERNAME': '',
+                   'DOCSPACE_PASSWORD': '', 'DOCSPACE_VALIDATE_CERTS': 'True', 'DOCSPACE_CA_PATH': '',
+                   'DOCSPACE_TIMEOUT': '', 'DOCSPACE_RETRIES': ''}
 
 
 def run(pdd, playbook, **kwargs):
@@ -130,3 +191,46 @@ def test_the_execution_environment_metadata_introspects(tmp_path):
                           str(tmp_path)], check=True, capture_output=True, text=True).stdout
     data = yaml.safe_load(out)
     assert any(line.startswith('requests') for line in data['python']), out
+
+
+LIST_APPS = """
+- name: List the portal's apps
+  hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Every app the credential may see
+      onlyoffice.docspace.docspace_oauth_client_info:
+"""
+
+
+def failure(pdd):
+    """Run a job that lists the apps and must fail; the message of the failed task."""
+    with open(os.path.join(pdd, 'project', 'list_apps.yml'), 'w') as handle:
+        handle.write(LIST_APPS)
+    result = ansible_runner.run(private_data_dir=pdd, playbook='list_apps.yml', quiet=True)
+    messages = [e['event_data']['res'].get('msg', '') for e in result.events if e.get('event') == 'runner_on_failed']
+    assert result.status == 'failed' and messages, result.status
+    return messages[0]
+
+
+def test_a_job_over_https_trusts_the_credentials_ca_bundle_and_uses_its_timeout_and_retries(tls_portal, tmp_path):
+    emulator, url, pem = tls_portal
+    message = failure(private_data_dir(tmp_path / 'no-bundle', url))
+    assert 'certificate' in message.lower(), message  # not trusted without the bundle
+    result, dummy = run(private_data_dir(tmp_path / 'bundle', url, ca_bundle=pem, timeout='20', retries='2'),
+                        'converge_apps.yml')
+    assert changed(result) == 1  # the converge task, its three items created
+    assert sorted(c['name'] for c in emulator.clients.values()) == [
+        'Team Alpha: Archive', 'Team Alpha: Directory', 'Team Alpha: Reporting']
+    # retries: one 503 on the listing is survived with the default of 3, not with the credential's 0.
+    emulator.faults.append({'method': 'GET', 'path': '/api/2.0/clients.*', 'status': 503, 'count': 1,
+                            'action': 'status'})
+    message = failure(private_data_dir(tmp_path / 'no-retries', url, ca_bundle=pem, retries='0'))
+    assert '503' in message, message
+    # timeout: answers that take 1 s are too slow for the credential's 0.3 s.
+    emulator.faults = []
+    emulator.latency = 1.0
+    message = failure(private_data_dir(tmp_path / 'short-timeout', url, ca_bundle=pem, timeout='0.3', retries='0'))
+    assert 'timed out' in message or 'timeout' in message, message

@@ -15,7 +15,8 @@ reference the project was built from), not the public tutorials:
   own checks) and its texts, each cited to the server file it comes from.
 
 ``/__emulator__/`` is a control API the real server does not have: the request log,
-reset, fault injection, the stored state (secrets as SHA-256 only) and consent seeding.
+reset, fault injection, the stored state (secrets as SHA-256 only), consent seeding and the
+configuration (the server version, the scope catalogue, ...).
 
 Run: ``python3 tests/emulator/docspace_emulator.py --port 8099``.
 """
@@ -49,7 +50,9 @@ API = '/api/2.0'
 #   CU = common/common-utilities/src/main/java/com/asc/common/utilities
 PROBLEM_TYPE = 'https://api.onlyoffice.com/docspace/api-backend/get-started/basic-concepts'
 
-# (name, group, type); the .NET migration's catalogue, the one a real portal serves.
+# (name, group, type); the .NET migration's catalogue, the one a v3.7.2 portal serves. A newer DocSpace
+# adds rows to identity_scopes: Emulator(scopes=...), --scope NAME or POST /__emulator__/config {"scopes"}
+# play one (each name must be non-blank, as registration-domain/.../entity/Scope.java validate() says).
 SCOPES = [
     ('accounts:read', 'accounts', 'read'), ('accounts:write', 'accounts', 'write'),
     ('accounts.self:read', 'profiles', 'read'), ('accounts.self:write', 'profiles', 'write'),
@@ -57,7 +60,26 @@ SCOPES = [
     ('rooms:read', 'rooms', 'read'), ('rooms:write', 'rooms', 'write'),
     ('openid', 'openid', 'openid'),
 ]
-SCOPE_NAMES = {s[0] for s in SCOPES}
+
+
+def scope_rows(scopes):
+    """A catalogue as (name, group, type) rows, from names, rows or {name, group, type} objects; a bare name
+    gets its group and type from 'group:type' (or the name itself, as openid). ValueError names the bad one."""
+    rows = []
+    for item in scopes:
+        if isinstance(item, str):
+            group, _sep, kind = item.partition(':')
+            item = (item, group or item, kind or item)
+        elif isinstance(item, dict):
+            item = (item.get('name'), item.get('group'), item.get('type'))
+        if not (isinstance(item, (tuple, list)) and len(item) == 3
+                and all(isinstance(v, str) and v.strip() for v in item)):
+            raise ValueError('a scope is a non-blank name, or a non-blank name, group and type: %r' % (item,))
+        if item[0] in [r[0] for r in rows]:
+            raise ValueError('scope %r is listed twice (the name is the primary key of identity_scopes)' % item[0])
+        rows.append(tuple(item))
+    return rows
+
 
 # Per-user limits per minute by method (bucket4j on the real server).
 RATE_LIMITS = {'GET': 200, 'POST': 10, 'PUT': 15, 'PATCH': 15, 'DELETE': 15}
@@ -195,8 +217,9 @@ class Emulator:
 
     def __init__(self, admin_api_key=None, user_api_key=None, guest_api_key=None,
                  server_version='3.7.2', rate_limit=False, signature_lifetime=300,
-                 state_file=None, tenant_url='http://127.0.0.1', latency=0.0):
+                 state_file=None, tenant_url='http://127.0.0.1', latency=0.0, scopes=None):
         self.lock = threading.RLock()
+        self.scope_catalogue = scope_rows(SCOPES if scopes is None else scopes)
         self.machine_key = secrets.token_bytes(32)
         self.server_version = server_version
         self.rate_limit = rate_limit
@@ -494,11 +517,11 @@ class Emulator:
         if not scopes:
             errors.append(('scopes', 'EmptyFieldError', 'scopes field can not be empty'))
 
-    @staticmethod
-    def check_known_scopes(scopes, instance):
+    def check_known_scopes(self, scopes, instance):
         # Not Bean Validation: the createClient method body in RA/controller/ClientCommandController.java
         # (3.7.2), or CoreClientApplicationService.validateScopes on develop; both after the role check.
-        unknown = ['null' if s is None else s for s in scopes if s not in SCOPE_NAMES]
+        names = {s[0] for s in self.scope_catalogue}
+        unknown = ['null' if s is None else s for s in scopes if s not in names]
         if unknown:
             raise problem(400, 'Validation failed', instance, [
                 {'field': 'scopes', 'code': 'ErrorInvalidScope', 'message': 'Invalid scopes: ' + ', '.join(unknown)}])
@@ -715,10 +738,10 @@ class Emulator:
             raise problem(404, 'Client with id %s was not found' % client_id, instance)
         return 200, self.info_response(self.clients[cid])
 
-    @staticmethod
-    def scopes():
-        names = sorted((s for s in SCOPES if s[0] != 'openid'), key=lambda s: s[0].lower())
-        names += [s for s in SCOPES if s[0] == 'openid']  # the comparator puts openid last
+    def scopes(self):
+        # RA/controller/ScopeQueryController.java: case-insensitive by name, the comparator puts openid last.
+        names = sorted((s for s in self.scope_catalogue if s[0].lower() != 'openid'), key=lambda s: s[0].lower())
+        names += [s for s in self.scope_catalogue if s[0].lower() == 'openid']
         return 200, [{'name': n, 'group': g, 'type': t} for n, g, t in names]
 
     # ----- routing --------------------------------------------------------------
@@ -956,12 +979,22 @@ class Emulator:
                     'modified_at': iso(self.new_timestamp())}
                 return 200, {'seeded': True}
             if (method, name) == ('POST', 'config'):
+                if not isinstance(body, dict):
+                    return 400, {'error': 'config is an object'}
+                if 'scopes' in body:  # the whole catalogue, as a newer (or older) portal serves it
+                    try:
+                        if not isinstance(body['scopes'], list):
+                            raise ValueError('scopes is a list')
+                        self.scope_catalogue = scope_rows(body['scopes'])
+                    except ValueError as exc:
+                        return 400, {'error': str(exc)}
                 for key in ('server_version', 'rate_limit', 'signature_lifetime', 'latency'):
                     if key in body:
                         setattr(self, key, body[key])
                 self.buckets = {}
                 return 200, {'server_version': self.server_version, 'rate_limit': self.rate_limit,
-                             'signature_lifetime': self.signature_lifetime, 'latency': self.latency}
+                             'signature_lifetime': self.signature_lifetime, 'latency': self.latency,
+                             'scopes': [s[0] for s in self.scope_catalogue]}
         return 404, {'error': 'no such control endpoint'}
 
     @staticmethod
@@ -1194,9 +1227,16 @@ def main(argv=None):
     parser.add_argument('--signature-lifetime', type=int, default=300, help='x-signature life in seconds')
     parser.add_argument('--latency', type=float, default=0.0, help='seconds added to every API answer')
     parser.add_argument('--info-file', help='write the URL and the seeded credentials here (JSON) once listening')
+    parser.add_argument('--scope', action='append', default=[], metavar='NAME',
+                        help="add a scope to v3.7.2's catalogue, as a newer DocSpace does (repeatable; group and "
+                             "type from GROUP:TYPE)")
     args = parser.parse_args(argv)
+    try:
+        scopes = scope_rows(SCOPES + list(args.scope))
+    except ValueError as exc:
+        parser.error('--scope: %s' % exc)
     emulator = Emulator(args.admin_api_key, args.user_api_key, args.guest_api_key, args.server_version,
-                        args.rate_limit, args.signature_lifetime, args.state_file, latency=args.latency)
+                        args.rate_limit, args.signature_lifetime, args.state_file, latency=args.latency, scopes=scopes)
     try:
         server = build_server(emulator, args.host, args.port, args.tls_cert, args.tls_key)
     except OSError as exc:  # a busy port or an address not on this machine: say so, no traceback
@@ -1205,7 +1245,8 @@ def main(argv=None):
     scheme = 'https' if args.tls_cert else 'http'
     url = '%s://%s:%d' % (scheme, args.host, server.server_address[1])
     emulator.tenant_url = url
-    info = {'url': url, 'server_version': args.server_version, 'users': emulator.credentials()}
+    info = {'url': url, 'server_version': args.server_version, 'users': emulator.credentials(),
+            'scopes': [s[0] for s in emulator.scope_catalogue]}
     print('DocSpace emulator %s listening on %s' % (args.server_version, url), flush=True)
     for role, cred in info['users'].items():
         line = '  %-5s user_name=%s password=%s api_key=%s' % (role, cred['user_name'], cred['password'], cred['api_key'])

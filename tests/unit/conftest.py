@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -93,3 +94,33 @@ def run_module(capsys, monkeypatch):
 def run_module_in_real_time(capsys):
     """As run_module, but retries really wait (for timeouts and slow answers)."""
     return _runner(capsys)
+
+
+@pytest.fixture
+def break_local_write(monkeypatch):
+    """break_local_write(name) makes the module's next local file write fail: 'the rename fails' or
+    'the disk is full' (every write to a file opened from a descriptor raises ENOSPC)."""
+    def rename_fails():
+        def busy(src, dest, *args, **kwargs):
+            raise OSError(errno.EBUSY, 'Device or resource busy')
+        monkeypatch.setattr(os, 'rename', busy)
+
+    def disk_full():
+        real = os.fdopen
+
+        class Full(object):
+            def __init__(self, handle):
+                self.handle = handle
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.handle.close()
+
+            def write(self, text):
+                raise OSError(errno.ENOSPC, 'No space left on device')
+        monkeypatch.setattr(os, 'fdopen', lambda fd, *a, **k: Full(real(fd, *a, **k)))
+
+    failures = {'the rename fails': rename_fails, 'the disk is full': disk_full}
+    return lambda name: failures[name]()

@@ -70,8 +70,9 @@ CLIENT = [
     ('allowed_origins ftp', dict(allowed_origins=['ftp://b.example.com']), 'allowed_origins'),
     ('allowed_origins over 255 bytes', dict(allowed_origins=['https://b.example.com/' + 'o' * 250]),
      'allowed_origins'),
-    ('unknown scope', dict(scopes=['files:admin']), 'scopes'),
-    ('legacy contacts scope', dict(scopes=['contacts:read']), 'scopes'),
+    ('blank scope', dict(scopes=['openid', ' ']), 'scopes'),
+    ('scope with a space inside', dict(scopes=['files: read']), 'scopes'),
+    ('scope with a control character', dict(scopes=['files:read\x1b[0m']), 'scopes'),
     ('no scope', dict(scopes=[]), 'scopes'),
     ('non-UUID client_id', dict(client_id='not-a-uuid'), 'client_id'),
     ('UUID without dashes', dict(client_id=UUID.replace('-', '')), 'client_id'),
@@ -179,3 +180,16 @@ def test_refused_before_any_request(portal, run_module, case, module, args, opti
     for secret in [args.get(name) for name in SECRET_OPTIONS] + ['hunter2-pass']:
         if secret and secret.strip():
             assert secret.strip() not in json.dumps(result) and repr(secret.strip())[1:-1] not in result['msg']
+
+
+# A well-formed scope that the portal does not offer: the portal's catalogue decides (a newer DocSpace may
+# add scopes), so it is refused after reading that catalogue, still before any write and in check mode too.
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('scope', ['files:admin', 'contacts:read'])
+def test_a_scope_the_portal_does_not_offer_is_refused_before_any_write(portal, run_module, scope, check_mode):
+    result = run_module(client_module, portal.connection(**dict(APP, scopes=['openid', scope])), check_mode=check_mode)
+    assert result.get('failed') and result['msg'].startswith("scopes: %r is not a scope this portal offers (it "
+                                                             "offers: accounts.self:read, " % scope), result['msg']
+    assert [r['method'] for r in portal.emulator.requests if r['method'] != 'GET'] == []
+    assert [r['path'] for r in portal.emulator.requests].count('/api/2.0/scopes') == 1
+    assert portal.emulator.clients == {} and 'Traceback' not in json.dumps(result)

@@ -7,19 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
-import ipaddress
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_client as client_module
 from ansible_collections.onlyoffice.docspace.plugins.modules import docspace_oauth_client_info as info_module
 
 import docspace_emulator
+import selfsigned
 
 
 KEY = 'sk-tls-admin-key-0123456789'
@@ -28,20 +23,7 @@ KEY = 'sk-tls-admin-key-0123456789'
 @pytest.fixture(scope='module')
 def certificate(tmp_path_factory):
     folder = tmp_path_factory.mktemp('tls')
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u'127.0.0.1')])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(u'127.0.0.1'))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / 'cert.pem', folder / 'key.pem'
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return str(cert_path), str(key_path)
+    return selfsigned.write_certificate(folder)
 
 
 @pytest.fixture

@@ -40,3 +40,13 @@ def test_renaming_onto_another_clients_name_is_refused_before_any_write(portal, 
     assert portal.writes() == [] and portal.emulator.clients[second]['name'] == 'Other Name'
     renamed = run_module(client_module, portal.connection(client_id=second, name='Free Name'))
     assert renamed['changed'] and portal.emulator.clients[second]['name'] == 'Free Name'
+
+
+def test_a_missing_credential_names_every_way_to_give_one(portal, run_module, monkeypatch):
+    for name in ('DOCSPACE_API_KEY', 'DOCSPACE_USERNAME', 'DOCSPACE_PASSWORD', 'DOCSPACE_SIGNATURE'):
+        monkeypatch.delenv(name, raising=False)
+    result = run_module(info_module, dict(base_url=portal.url))
+    assert result['failed'] and portal.emulator.requests == []
+    for way in ('api_key', 'username and password', 'signature', 'DOCSPACE_API_KEY', 'DOCSPACE_USERNAME',
+                'DOCSPACE_PASSWORD', 'DOCSPACE_SIGNATURE'):
+        assert way in result['msg']
