@@ -123,16 +123,20 @@ options:
       - The permissions of the O(secret_path) file, octal (quoted, such as V('0640')) or symbolic (such as
         V(u=rw,g=r)), as for M(ansible.builtin.file).
       - Default V('0600'), for a new file and an existing one alike. Checked before any request.
+      - Permission bits only, no setuid, setgid or sticky bit. An unquoted 600 in YAML is the decimal number 600
+        (octal 1130, with the sticky bit), so it is refused with a hint to quote it as V('0600').
     type: raw
   owner:
     description:
       - The user that owns the O(secret_path) file. Without it, a file the module writes is the running user's,
         also when it replaces another user's file (that user is not handed the new secret).
-      - Must exist on the host; only root may name another user. Checked before any request.
+      - Must exist on the host; only root may name another user. A number is a user id, 0 to 4294967294.
+        Checked before any request.
     type: str
   group:
     description:
       - The group of the O(secret_path) file. Without it, a file the module writes has the running user's group.
-      - Must exist on the host; a user that is not root may name only a group it is in. Checked before any request.
+      - Must exist on the host; a user that is not root may name only a group it is in. A number is a group id,
+        0 to 4294967294. Checked before any request.
     type: str
 '''

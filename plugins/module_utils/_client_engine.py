@@ -177,13 +177,20 @@ class ClientEngine(object):
         if missing:
             self.module.fail('OAuth client %r does not exist, and DocSpace needs these options to create it: %s.'
                              % (self.params['name'], ', '.join(missing)))
+        self._secret_file_takes_a_write()
         wanted = oc.desired(self.params)
-        self.result['changed'] = True
+        changed, self.result['changed'] = self.result['changed'], True
         self._diff({}, wanted)
         if self.module.check_mode:
             self.result['client'] = self._predicted(None, wanted)
             return
-        self._create(wanted, known_ids=())
+        try:
+            self._create(wanted, known_ids=())
+        except DocSpaceError as exc:
+            # Refused (a 4xx) or never sent: nothing was created. Only an unknown outcome may have.
+            if not isinstance(exc, OutcomeUnknown) and not self.result['client']:
+                self.result['changed'] = changed
+            raise
 
     def _create(self, wanted, known_ids):
         body = oc.post_body(wanted)
@@ -227,7 +234,9 @@ class ClientEngine(object):
     def _secret_to_file(self, current, fresh):
         """secret_path of a client this run did not create: a missing file gets the current secret (a
         GET of the one client: a listing carries only ciphertext), changed; an existing file keeps its
-        content (rotation is docspace_oauth_secret's job) and gets its file options."""
+        content (rotation is docspace_oauth_secret's job) and gets its file options. An existing path that
+        is not the secret file (a link aside: it gets a warning) is replaced the same way as a missing one:
+        a file planted by another user, or a hard link whose other name would get this task's mode."""
         target = self.module.secret_file
         if target is None or 'secret_path' in self.result:
             return  # no file, or the new client's secret is in it already
@@ -235,7 +244,7 @@ class ClientEngine(object):
         if current is None or self.result.get('recreated'):
             return  # check mode of a create or recreate: reported changed, nothing written
         try:
-            if target.exists():
+            if target.is_ours() or target.is_link():
                 changed = target.enforce()
             elif self.module.check_mode:
                 changed = True
@@ -373,7 +382,14 @@ class ClientEngine(object):
                          'client_id and secret).' % (', '.join(refused), self._describe(before, wanted, refused)),
                          changed=False)
 
+    def _secret_file_takes_a_write(self):
+        """A new secret must have somewhere to go before the create is sent (a file the task itself made
+        immutable with attributes: '+i' cannot take it)."""
+        if self.module.secret_file is not None:
+            self.module.secret_file.writable()
+
     def _recreate(self, current, wanted, fixed):
+        self._secret_file_takes_a_write()
         self.module.warn('Re-creating %s because %s cannot change in place: the client gets a new client_id and '
                          'secret, and apps using the old ones stop working.' % (self.what, ', '.join(fixed)))
         self.result['recreated'] = True

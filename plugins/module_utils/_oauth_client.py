@@ -141,9 +141,12 @@ def _check_list_url(value):
     return None
 
 
-def _check_list(values, item_check):
-    if not LIST_MIN <= len(values) <= LIST_MAX:
-        return 'must hold %d to %d items (got %d)' % (LIST_MIN, LIST_MAX, len(values))
+def _check_list(values, item_check, most=LIST_MAX):
+    # The server reads each list into a Java Set, so @Size counts distinct items; scopes have no @Size
+    # at all (RA/transfer/CreateClientRequest.java), only @NotEmpty.
+    distinct = len(set(v for v in values if isinstance(v, str)))
+    if most is not None and not LIST_MIN <= distinct <= most:
+        return 'must hold %d to %d different items (got %d)' % (LIST_MIN, most, distinct)
     for item in values:
         problem = item_check(item)
         if problem:
@@ -163,7 +166,7 @@ CHECKS = {
     'logo': _check_logo,
     'url': _check_url,
     'urls': lambda v: _check_list(v, _check_list_url),
-    'scopes': lambda v: _check_list(v, _check_scope) if v else 'must hold at least one scope',
+    'scopes': lambda v: _check_list(v, _check_scope, most=None) if v else 'must hold at least one scope',
     'bool': lambda v: None,
 }
 
@@ -295,20 +298,25 @@ def for_diff(state):
     return out
 
 
-# Server fields a returned client keeps beside the options: they say what the options cannot.
-KEPT = ('client_id', 'created_on', 'created_by', 'modified_on', 'modified_by')
+# Who made and changed a client, and when: kept apart from a returned client, which holds only options.
+AUDIT = ('created_on', 'created_by', 'modified_on', 'modified_by')
 
 
 def as_options(client):
-    """A server client (any view) in the modules' option names and shapes, so that a returned client
-    pastes back as a task: logout_redirect_uri a string, allow_pkce a bool. Fields the view lacks are
-    left out, and so are the secret and what only repeats an option (authentication_methods,
-    is_public, the tenant)."""
+    """A server client (any view) as the modules' options, nothing else, so that a returned client
+    pastes back as a task: logout_redirect_uri a string, allow_pkce a bool, client_id to find it.
+    Fields the view lacks are left out; so are the secret and what only repeats an option
+    (authentication_methods, is_public, the tenant) or says who changed it (see ``audit``)."""
     if not client:
         return {}
-    out = dict((k, client[k]) for k in KEPT if k in client)
+    out = {'client_id': client['client_id']} if 'client_id' in client else {}
     for field in FIELDS:
         if _server_has(field, client):
             value = _server_value(field, client)
             out[field.option] = list(value) if isinstance(value, list) else value
     return out
+
+
+def audit(client):
+    """Who created and last changed a server client, and when (the fields a view carries)."""
+    return dict((k, client[k]) for k in AUDIT if k in client)

@@ -10,9 +10,17 @@ file is written through AnsibleModule's own helpers: a temp file in the target's
 group, SELinux context and attributes (mode 0600 when none is given).
 
 Everything that could stop the write is checked when the object is made, before any request,
-so that no secret is ever created or rotated that cannot be kept: the path, its folder (named
-in the message, never a temp file), the mode as Ansible parses it, an owner or group that does
-not exist or that this user cannot give the file to.
+so that no secret is ever created or rotated that cannot be kept: the path (absolute), its folder
+(named in the message, never a temp file), the mode as Ansible parses it (permission bits only),
+an owner or group that does not exist, is out of chown's range, or that this user cannot give the
+file to; an existing file that is immutable or append-only, or a mount point (a rename gives
+EBUSY) without unsafe_writes; with unsafe_writes, an existing path that a write in place would
+hand the secret to (not a regular single-link file of this user).
+
+An existing file is the secret file (kept when it holds the secret, else replaced) only when it
+is a regular single-link file of this user or of the wanted owner (is_ours): a file planted by
+another user is never adopted, and a hard link is replaced, never chmod-ed (that would reach its
+other name).
 
 The secret is never in a file that others can read, not even for a moment (where this module
 steps past the plain helpers, and why):
@@ -37,6 +45,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import grp
 import inspect
 import os
@@ -51,6 +60,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 PREFIX = '.docspace-secret-'
 DEFAULT_MODE = 0o600
+LAST_ID = 4294967294  # chown reads 4294967295 (-1) as "leave it as it is"
+SLACK = 4096  # holds() reads at most this much past the secret: a huge planted file costs nothing
 
 
 def _keeps_dest_attrs():
@@ -104,6 +115,26 @@ def _reason(exc):
     return '%s' % (exc,)
 
 
+def _mount_points():
+    """Where something is mounted, from /proc/self/mountinfo: a bind-mounted file on the same file
+    system is a mount point that os.path.ismount does not see (same device)."""
+    points = set()
+    try:
+        with open('/proc/self/mountinfo') as handle:
+            for line in handle:
+                fields = line.split(' ')
+                if len(fields) > 4:  # octal escapes: \040 is a space
+                    points.add(re.sub(r'\\([0-7]{3})', lambda m: chr(int(m.group(1), 8)), fields[4]))
+    except (IOError, OSError):
+        pass
+    return points
+
+
+def _is_mount_point(path):
+    real = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+    return os.path.ismount(path) or real in _mount_points()
+
+
 def _user_name(uid):
     try:
         return pwd.getpwuid(uid).pw_name
@@ -118,6 +149,9 @@ class SecretFile(object):
         self.path = path
         self.option = option
         self.folder = os.path.dirname(os.path.abspath(path)) if path else ''
+        self.unwritable = None  # why an existing file cannot be written, when the task may still just keep it
+        self.owner_uid = None
+        self.mode_bits = DEFAULT_MODE
         self._check()
         self._check_file_options()
 
@@ -129,6 +163,8 @@ class SecretFile(object):
         if not self.path:
             self.module.fail('%s is empty: give the file to write the secret to, or leave the option out (the '
                              'secret is then returned).' % self.option)
+        if not os.path.isabs(self.path):  # it would land relative to whatever folder the module runs in
+            self._fail('must be an absolute path (as /etc/myapp/secret or ~/secret)')
         if self.path.endswith(os.sep):
             self._fail('names a folder (it ends with %s); give the file to write the secret to' % os.sep)
         if not os.path.isdir(self.folder):
@@ -142,6 +178,7 @@ class SecretFile(object):
         if os.path.lexists(self.path) and not os.path.islink(self.path) and not os.path.isfile(self.path):
             self._fail('exists and is not a regular file (a folder, fifo, socket or device)')
         self._check_sticky_folder()
+        self._check_existing()
         if self.module.check_mode:
             if not os.access(self.folder, os.W_OK | os.X_OK):
                 self._fail('the folder %s is not writable by this user' % self.folder)
@@ -164,14 +201,66 @@ class SecretFile(object):
             self._fail('exists and belongs to %s, in a folder with the sticky bit (as /tmp), so this user cannot '
                        'replace it; remove it or choose another path' % _user_name(info.st_uid))
 
+    def _check_existing(self):
+        """An existing file that the write could not replace, or (unsafe_writes) that a write in
+        place would hand the secret to."""
+        try:
+            info = os.lstat(self.path)
+        except OSError:
+            return
+        unsafe = bool(self.module.params.get('unsafe_writes'))
+        if unsafe and not (stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid == os.geteuid()):
+            # ansible-core writes in place into the file when the rename fails: it would keep its owner,
+            # and a hard link's other name or a link's target would get the secret.
+            self._fail('with unsafe_writes, an existing file is written in place when a rename fails, so it must be '
+                       'a regular file with a single link, owned by this user (%s); this one is %s. Remove it, or '
+                       'leave unsafe_writes out' % (_user_name(os.geteuid()), self._what_it_is(info)))
+        if not stat.S_ISREG(info.st_mode):
+            return  # a link is replaced, its target left alone
+        if not unsafe and _is_mount_point(self.path):
+            self._fail('is a mount point (a bind-mounted file), which a rename cannot replace; set unsafe_writes: '
+                       'true to write into it in place, or point %s at a path that is not a mount point' % self.option)
+        self.unwritable = None
+        try:  # opening for writing, without truncating or writing, is refused to an immutable or append-only file
+            os.close(os.open(self.path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, 'O_NOCTTY', 0)))
+        except OSError as exc:
+            if exc.errno == errno.EPERM:
+                self.unwritable = ('is immutable or append-only (chattr +i or +a; lsattr shows it), so it cannot be '
+                                   'replaced; remove the attribute first (chattr -i -a)')
+        if self.unwritable and not self._keeps_own_attribute(info):
+            self._fail(self.unwritable)
+
+    def _keeps_own_attribute(self, info):
+        """This user's file that the task itself makes immutable or append-only (attributes: '+i'): a run
+        that only applies the file options still works; one that must write it is refused (writable())."""
+        attributes = self.module.params.get('attributes') or ''
+        return (info.st_nlink == 1 and info.st_uid == os.geteuid() and not attributes.startswith('-')
+                and ('i' in attributes or 'a' in attributes))
+
+    def writable(self):
+        """Fails the task now, before any request, when the file must be written and cannot be."""
+        if self.unwritable:
+            self._fail(self.unwritable)
+
+    @staticmethod
+    def _what_it_is(info):
+        if stat.S_ISLNK(info.st_mode):
+            return 'a link'
+        if not stat.S_ISREG(info.st_mode):
+            return 'not a regular file'
+        if info.st_nlink != 1:
+            return 'a file with %d hard links' % info.st_nlink
+        return 'owned by %s' % _user_name(info.st_uid)
+
     def _check_file_options(self):
         """mode, owner, group and attributes as ansible-core's helpers would apply them, refused now
         rather than after the secret was created or rotated."""
         p = self.module.params
         self.mode = self._mode(p.get('mode'))
         me = os.geteuid()
+        self.owner_uid = None
         if p.get('owner') is not None:
-            uid = self._id_of('owner', p['owner'], lambda name: pwd.getpwnam(name).pw_uid, 'user')
+            uid = self.owner_uid = self._id_of('owner', p['owner'], lambda name: pwd.getpwnam(name).pw_uid, 'user')
             if me != 0 and uid != me:
                 self.module.fail('owner %s: only root can give a file to another user, and this module runs as %s. '
                                  'Leave owner out (the file is then yours), or run the task as root (become).'
@@ -189,9 +278,14 @@ class SecretFile(object):
     def _id_of(self, option, value, lookup, kind):
         """A numeric value is an id, as for chown and ansible-core; a name must exist on this host."""
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
-            pass
+            number = None
+        if number is not None:
+            if not 0 <= number <= LAST_ID:
+                self.module.fail('%s %s: a numeric %s id must be 0 to %d (chown reads 4294967295 as "no change").'
+                                 % (option, value, kind, LAST_ID))
+            return number
         try:
             return lookup(value)
         except KeyError:
@@ -202,6 +296,7 @@ class SecretFile(object):
         """The user's mode, checked with ansible-core's own parsing (octal, or symbolic through
         AnsibleModule._symbolic_mode_to_octal); kept as given, so that a symbolic mode applies to the
         file as ansible-core applies it. 0600 when none is given."""
+        self.mode_bits = DEFAULT_MODE
         if mode is None:
             return DEFAULT_MODE
         value = None
@@ -216,9 +311,14 @@ class SecretFile(object):
                     value = AnsibleModule._symbolic_mode_to_octal(sample, mode)  # pylint: disable=protected-access
                 except Exception:  # pylint: disable=broad-except
                     value = None
-        if value is None or value < 0 or value != stat.S_IMODE(value):
+        if value is None or value < 0 or value & ~0o777:  # no setuid, setgid or sticky bit on a secret
+            hint = ''
+            if isinstance(mode, int) and re.match(r'[0-7]{3}\Z', '%d' % mode):
+                hint = ' An unquoted %d is the decimal number %d (octal %04o): quote it: mode: \'0%d\'.' % (
+                    mode, mode, mode, mode)
             self.module.fail('mode %r must be an octal mode such as \'0600\' (quoted) or a symbolic one such as '
-                             'u=rw,g=r, with permission bits only.' % (mode,))
+                             'u=rw,g=r, with permission bits only (no setuid, setgid or sticky bit).%s' % (mode, hint))
+        self.mode_bits = value
         return mode
 
     # ----- the file --------------------------------------------------------------------------
@@ -226,15 +326,43 @@ class SecretFile(object):
         """Whether the path names something: a file, or a link that leads to one."""
         return os.path.exists(self.path)
 
-    def holds(self, secret):
-        """Whether the path already is a regular file (not a link) holding ``secret``."""
+    def is_link(self):
+        """A link that leads to something: left alone, with a warning (enforce)."""
+        return os.path.islink(self.path) and os.path.exists(self.path)
+
+    def is_ours(self):
+        """Whether the path is the secret file this module keeps: a regular file (not a link) with a
+        single link, owned by this user or by the owner asked for. Anything else (a file planted by
+        another user, a hard link to some other file) is replaced by a fresh write, never adopted."""
         try:
-            if not stat.S_ISREG(os.lstat(self.path).st_mode):
-                return False
-            with open(self.path) as handle:
-                return handle.read() == secret
-        except (IOError, OSError, ValueError):
+            info = os.lstat(self.path)
+        except OSError:
             return False
+        return (stat.S_ISREG(info.st_mode) and info.st_nlink == 1
+                and info.st_uid in (os.geteuid(), self.owner_uid))
+
+    def holds(self, secret):
+        """Whether the path already is the secret file (is_ours) holding ``secret``; reads at most a
+        little more than the secret."""
+        if not self.is_ours():
+            return False
+        wanted = secret.encode('utf-8')
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, 'O_NOCTTY', 0))
+        except (IOError, OSError):
+            return False
+        try:
+            content, left = b'', len(wanted) + SLACK
+            while left > 0:
+                chunk = os.read(fd, left)
+                if not chunk:
+                    break
+                content, left = content + chunk, left - len(chunk)
+            return content == wanted
+        except (IOError, OSError):
+            return False
+        finally:
+            os.close(fd)
 
     def write(self, secret):
         """Put ``secret`` in place with the file options; True when anything changed (in check mode:
@@ -244,6 +372,8 @@ class SecretFile(object):
             return self.enforce()
         if self.module.check_mode:
             return True
+        if self.unwritable:
+            raise SecretFileError('%s %s: %s.' % (self.option, self.path, self.unwritable))
         self._replace(secret)
         self.enforce(written=True)
         return True
@@ -302,10 +432,15 @@ class SecretFile(object):
             info = os.lstat(self.path)
         except OSError:
             return
-        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
-            if info.st_mode & 0o077:
-                os.chmod(self.path, stat.S_IMODE(info.st_mode) & 0o700)
-        elif legacy and os.path.exists(self.path):
+        if stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid == os.geteuid():
+            # 0600, or the mode asked for where it is narrower; the owner keeps write for the write in place
+            narrow = (self.mode_bits & 0o600) | 0o200
+            if stat.S_IMODE(info.st_mode) != narrow:
+                os.chmod(self.path, narrow)
+        elif unsafe:  # checked before any request: it changed since
+            raise SecretFileError('%s %s: %s' % (self.option, self.path, 'was replaced by %s while the module ran; with '
+                                                 'unsafe_writes it is not written in place' % self._what_it_is(info)))
+        elif os.path.exists(self.path) or info.st_nlink != 1:  # a hard link: chmod would reach its other names
             os.unlink(self.path)
 
     @contextmanager

@@ -86,18 +86,19 @@ options:
     type: str
   redirect_uris:
     description:
-      - 1 to 12 http, https or claude URIs (here V(http://localhost:3000/cb) is accepted). Required to create.
+      - 1 to 12 different http, https or claude URIs (here V(http://localhost:3000/cb) is accepted). Required to
+        create.
       - Cannot change on DocSpace 3.7.x; newer servers update it in place.
     type: list
     elements: str
   allowed_origins:
-    description: 1 to 12 URLs allowed for CORS, as O(redirect_uris). Required to create.
+    description: 1 to 12 different URLs allowed for CORS, as O(redirect_uris). Required to create.
     type: list
     elements: str
   scopes:
     description:
-      - What the app may ask for, 1 to 12 scope names. Required to create. Cannot change on DocSpace 3.7.x; newer
-        servers update it in place.
+      - What the app may ask for, one scope name or more (a name given twice counts once). Required to create.
+        Cannot change on DocSpace 3.7.x; newer servers update it in place.
       - The portal's scope catalogue decides which names exist, so a scope that a newer DocSpace adds works as it
         appears. DocSpace 3.7.2 offers V(accounts:read), V(accounts:write), V(accounts.self:read),
         V(accounts.self:write), V(files:read), V(files:write), V(rooms:read), V(rooms:write) and V(openid).
@@ -129,13 +130,19 @@ options:
         missing file is written with its current secret (read with one C(GET)), and V(changed) is reported; an
         existing file keeps its content (rotation is M(onlyoffice.docspace.docspace_oauth_secret)'s job), and
         only its file options are applied (a link is left as it is, with a warning, since the module never follows one).
+        That is, if it is the secret file, a regular file with a single link owned by the running user or by
+        O(owner); anything else (a file another user planted, a hard link) is replaced as a missing one is,
+        which leaves a hard link's other name untouched.
       - The file gets O(mode) (default V('0600')), O(owner), O(group) and the other file options of
         M(ansible.builtin.file). It replaces the path in one rename (a link is replaced, not followed), and the
         secret is never in a file another user can read, not even for a moment.
-      - Checked before any request, so that no client is created whose secret cannot be kept. It must not be
-        empty or end with a slash, its folder must exist and be writable, the path, if it exists, must be a
-        regular file or a link, and O(mode), O(owner) and O(group) must be ones the module can apply. Only with
-        O(state=present). Check mode writes nothing.
+      - Checked before any request, so that no client is created whose secret cannot be kept. It must be an
+        absolute path, not empty and not ending with a slash, its folder must exist and be writable, the path, if
+        it exists, must be a regular file or a link, not immutable or append-only (C(chattr +i) or C(+a), unless
+        O(attributes) itself keeps it so), and not a mount point unless O(unsafe_writes=true), and O(mode),
+        O(owner) and O(group) must be ones the module can apply. With O(unsafe_writes=true), an existing path
+        must be a regular file with a single link owned by the running user. Only with O(state=present). Check
+        mode writes nothing.
       - If the client was created but the file could still not be written, the failed result carries
         RV(client_secret), so that the secret is not lost.
     type: path
@@ -226,10 +233,10 @@ EXAMPLES = r'''
 RETURN = r'''
 client:
   description:
-    - The client as DocSpace holds it after the task (predicted in check mode), never with its secret, in the
-      module's own option names and shapes, so that it can be pasted back as a task (O(logout_redirect_uri) a
-      string, O(allow_pkce) a boolean); beside them C(client_id) and the server's C(created_on), C(created_by),
-      C(modified_on) and C(modified_by).
+    - The client as DocSpace holds it after the task (predicted in check mode), never with its secret. It holds
+      this module's options and nothing else (C(client_id), O(logout_redirect_uri) a string, O(allow_pkce) a
+      boolean), so that it pastes back as a task; M(onlyoffice.docspace.docspace_oauth_client_info) also says who
+      created and changed it.
     - An empty dictionary when O(state=absent).
   returned: always
   type: dict
@@ -247,10 +254,6 @@ client:
     scopes: [files:read, openid, rooms:read]
     allow_pkce: true
     enabled: true
-    created_on: '2026-11-24T09:30:00.000+00:00'
-    created_by: 3f1c2b9e-0000-4000-8000-000000000001
-    modified_on: '2026-11-24T09:30:00.000+00:00'
-    modified_by: 3f1c2b9e-0000-4000-8000-000000000001
 client_secret:
   description:
     - The client secret, only in the run that created or re-created the client, and only without O(secret_path).

@@ -88,10 +88,10 @@ RETURN = r'''
 clients:
   description:
     - The clients found, in server order (newest first when listed), never with a secret.
-    - Each reads like the options of M(onlyoffice.docspace.docspace_oauth_client) (C(logout_redirect_uri) a string,
-      C(allow_pkce) a boolean), with C(client_id), C(created_on), C(created_by), C(modified_on) and C(modified_by),
-      so that a client can be pasted back as a task. The V(info) and V(public) views carry fewer fields; a field
-      the view lacks is left out.
+    - Each holds the options of M(onlyoffice.docspace.docspace_oauth_client) and nothing else (C(client_id),
+      C(logout_redirect_uri) a string, C(allow_pkce) a boolean), so that a client pastes back as a task; who made and
+      changed it is in RV(audit). The V(info) and V(public) views carry fewer fields; a field the view lacks is left
+      out.
   returned: always
   type: list
   elements: dict
@@ -102,6 +102,18 @@ clients:
       allow_pkce: true
       logout_redirect_uri: https://reports.example.com/logout
       scopes: [files:read, openid]
+audit:
+  description:
+    - For each client of RV(clients), by C(client_id), who created and last changed it and when, as DocSpace reports it
+      (C(created_on), C(created_by), C(modified_on), C(modified_by); the V(public) view carries none).
+  returned: always
+  type: dict
+  sample:
+    7e1e6b52-8cc4-4a47-9b8c-0b3f1d1a9a11:
+      created_on: '2026-11-24T09:30:00.000+00:00'
+      created_by: 3f1c2b9e-0000-4000-8000-000000000001
+      modified_on: '2026-11-24T09:30:00.000+00:00'
+      modified_by: 3f1c2b9e-0000-4000-8000-000000000001
 missing_ids:
   description: The requested O(client_id) values that were not found or not visible to the caller.
   returned: always
@@ -123,28 +135,29 @@ scopes:
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import NotFound
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._oauth_client import as_options
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._oauth_client import as_options, audit
 
 
 def read(module):
     p, api = module.params, module.api
-    result = dict(changed=False, clients=[], missing_ids=[])
+    result = dict(changed=False, clients=[], missing_ids=[], audit={})
+    found = []
     if p['client_id']:
         for client_id in p['client_id']:
             try:
                 if p['view'] == 'full':
-                    client = api.get_client(client_id)
+                    found.append(api.get_client(client_id))
                 else:
-                    client = api.client_info(client_id, public=p['view'] == 'public')
+                    found.append(api.client_info(client_id, public=p['view'] == 'public'))
             except NotFound:
                 result['missing_ids'].append(client_id)
-                continue
-            result['clients'].append(as_options(client))
     else:
-        listing = api.list_clients() if p['view'] == 'full' else api.list_client_info()
-        result['clients'] = [as_options(c) for c in listing]
-    if p['name'] is not None:
-        result['clients'] = [c for c in result['clients'] if c.get('name') == p['name']]
+        found = api.list_clients() if p['view'] == 'full' else api.list_client_info()
+    for client in found:
+        if p['name'] is None or client.get('name') == p['name']:
+            result['clients'].append(as_options(client))
+            if audit(client):
+                result['audit'][client['client_id']] = audit(client)
     if p['include_consents']:
         result['consents'] = [dict(c, client=as_options(c['client']) if c.get('client') else None)
                               for c in api.consents()]

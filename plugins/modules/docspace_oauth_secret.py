@@ -55,11 +55,20 @@ options:
         replaces the path in one rename (a link is replaced, not followed), and the secret is never in a file
         another user can read, not even for a moment.
       - With O(state=present), a file that already holds the secret is kept and only its file options are
-        applied (V(changed) when one differed); otherwise it is rewritten.
-      - Checked before any request, so that a secret is never rotated that cannot be kept. It must not be empty or
-        end with a slash, its folder must exist and be writable, its name must fit the file system, the path,
-        if it exists, must be a regular file or a link, and O(mode), O(owner) and O(group) must be ones the
-        module can apply. No temporary file is left behind, whatever fails.
+        applied (V(changed) when one differed), if it is the secret file, a regular file with a single link owned
+        by the running user or by O(owner); anything else (a file another user planted, a hard link) is replaced
+        by a fresh write, which leaves a hard link's other name untouched.
+      - Checked before any request, so that a secret is never rotated that cannot be kept. It must be an absolute
+        path, not empty and not ending with a slash, its folder must exist and be writable, its name must fit the
+        file system, the path, if it exists, must be a regular file or a link, and O(mode), O(owner) and O(group)
+        must be ones the module can apply. An existing file that is immutable or append-only (C(chattr +i) or
+        C(+a)) is refused, and so is a mount point (a bind-mounted file, which a rename cannot replace) unless
+        O(unsafe_writes=true). With O(unsafe_writes=true), which writes into the file in place when the rename
+        fails, an existing path must be a regular file with a single link owned by the running user; it is
+        narrowed to V('0600') (or O(mode) where narrower) before the secret goes in. No temporary file is left
+        behind, whatever fails.
+      - After a rotation the client is read once more; if another rotation ended after this one (two runs at
+        once), the file gets the current secret instead, with a warning.
       - If the rotation succeeded but the file could still not be written, the task fails and says so; read the new
         secret with O(state=present).
     type: path
@@ -133,6 +142,23 @@ def remote_write(module, send, client_id, what, if_unknown=''):
                 **({'status': failure.status} if failure.status else {}))
 
 
+def keep_current(module, target, client_id, written):
+    """Another rotation of the same client may have ended after this one (its PATCH answered first):
+    the secret just written would then be dead. Read the one client once, and write what is current."""
+    try:
+        current = module.api.get_client(client_id, 'read the current secret of OAuth client %s' % client_id)
+    except DocSpaceError as exc:
+        module.warn('The new secret is in %s, but reading the client again to make sure no other rotation came '
+                    'after this one failed: %s' % (target.path, exc))
+        return
+    secret = (current or {}).get('client_secret')
+    if secret and secret != written:
+        module.redactor.add(secret)
+        target.write(secret)
+        module.warn('Another rotation of OAuth client %s ended after this one, so the secret this task got no longer '
+                    'works: %s holds the current secret instead.' % (client_id, target.path))
+
+
 def run(module):
     p = module.params
     refuse_file_options_alone(module)
@@ -156,6 +182,8 @@ def run(module):
             remote_write(module, api.revoke_consent, ids[0], 'revoke your consent for OAuth client %s' % ids[0])
         return result
     target = SecretFile(module, p['secret_path']) if p['secret_path'] is not None else None
+    if target and p['state'] == 'regenerated':
+        target.writable()  # an immutable file of the task's own (attributes: '+i') could not take the new secret
     client = module.find_client(p['client_id'], p['name'])
     if client is None:
         module.fail('No OAuth client %s (or the caller may not see it).' % (p['client_id'] or repr(p['name'])))
@@ -176,6 +204,8 @@ def run(module):
     if target:
         try:
             result['changed'] = target.write(secret) or result['changed']
+            if p['state'] == 'regenerated':
+                keep_current(module, target, client_id, secret)
         except SecretFileError as exc:
             if exc.written and module.failure_note:
                 module.failure_note = ' The secret WAS rotated, and the new one is in the file.'

@@ -507,7 +507,9 @@ class Emulator:
         label = field.replace('_', ' ')
         if items is None and not_null:
             errors.append((field, 'EmptyFieldError', '%s must not be null' % label))
-        elif items is not None and not 1 <= len(items) <= 12:
+        # Jackson reads the list into a Set<String> before @Size(min = 1, max = 12) counts it, so duplicates
+        # count once (RA/transfer/CreateClientRequest.java, UpdateClientRequest.java).
+        elif items is not None and not 1 <= len(set(items) if all(isinstance(i, str) for i in items) else items) <= 12:
             errors.append((field, 'ErrorName', '%s must contain at least 1 and at most 12 addresses' % label))
         if not url_collection_ok(items):
             errors.append((field, 'ErrorWrongURL', 'url collection has invalid entries'))

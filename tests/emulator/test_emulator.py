@@ -768,3 +768,14 @@ def test_a_busy_port_is_a_clear_message_not_a_traceback():
                               timeout=30, check=False)
     assert proc.returncode == 1 and 'Traceback' not in proc.stderr
     assert 'cannot listen on 127.0.0.1:%d' % port in proc.stderr and '--port' in proc.stderr
+
+
+def test_list_sizes_count_different_items_as_a_java_set_does(portal):
+    # Set<String> fields: 13 entries that are 12 different URIs pass @Size(max = 12); 13 different ones do not.
+    twelve = ['https://r%d.example.com/cb' % i for i in range(12)]
+    resp = portal.call('POST', '/api/2.0/clients', body=dict(APP, name='Twelve', redirect_uris=twelve + twelve[:1]))
+    assert resp.status_code == 201 and sorted(resp.json()['redirect_uris']) == sorted(twelve)
+    body = dict(APP, name='Thirteen', redirect_uris=twelve + ['https://x.example.com/cb'])
+    resp = portal.call('POST', '/api/2.0/clients', body=body)
+    assert resp.status_code == 400 and ('redirect_uris', 'ErrorName', 'redirect uris must contain at least 1 and at '
+                                        'most 12 addresses') in errors_of(resp)

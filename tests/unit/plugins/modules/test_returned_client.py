@@ -17,11 +17,6 @@ APP = dict(name='Reporting', description='Nightly usage reports', logo='data:ima
            policy_url='https://r.example.com/p', logout_redirect_uri='https://r.example.com/l',
            redirect_uris=['https://r.example.com/cb', 'https://r.example.com/cb2'],
            allowed_origins=['https://r.example.com'], scopes=['openid', 'files:read'], allow_pkce=True, enabled=False)
-SERVER_ONLY = ('client_id', 'created_on', 'created_by', 'modified_on', 'modified_by')
-
-
-def _as_task(client):
-    return dict((k, v) for k, v in client.items() if k not in SERVER_ONLY)
 
 
 @pytest.mark.parametrize('source', ['created', 'gathered', 'predicted'])
@@ -39,16 +34,16 @@ def test_a_returned_client_pasted_back_as_a_task_changes_nothing(portal, run_mod
     assert client['allow_pkce'] is True and client['enabled'] is False
     assert not set(client) & {'logout_redirect_uris', 'authentication_methods', 'is_public', 'public', 'tenant'}
     portal.clear()
-    again = run_module(client_module, portal.connection(**_as_task(client)), check_mode=True)
+    again = run_module(client_module, portal.connection(**client), check_mode=True)  # pasted whole
     assert not again.get('failed') and not again['changed'], again
-    again = run_module(client_module, portal.connection(**_as_task(client)))
+    again = run_module(client_module, portal.connection(**client))
     assert not again['changed'] and portal.writes() == []
 
 
 def test_check_mode_predicts_the_client_a_real_run_returns(portal, run_module):
     predicted = run_module(client_module, portal.connection(**APP), check_mode=True)['client']
     real = run_module(client_module, portal.connection(**APP))['client']
-    assert set(real) - set(predicted) <= set(SERVER_ONLY)
+    assert set(real) - set(predicted) == {'client_id'}
     for key, value in predicted.items():
         wanted = sorted(value) if isinstance(value, list) else value
         assert (sorted(real[key]) if isinstance(real[key], list) else real[key]) == wanted, key
@@ -71,3 +66,14 @@ def test_the_short_views_use_the_option_names_too(portal, run_module):
         assert client['client_id'] == client_id and client['name'] == 'Reporting'
         assert not set(client) & {'authentication_methods', 'is_public', 'public', 'client_secret'}
     assert info['allow_pkce'] is True
+
+
+def test_who_made_and_changed_a_client_is_kept_apart(portal, run_module):
+    client_id = run_module(client_module, portal.connection(**APP))['client']['client_id']
+    result = run_module(info_module, portal.connection())
+    assert not set(result['clients'][0]) & {'created_on', 'created_by', 'modified_on', 'modified_by'}
+    stored = portal.emulator.clients[client_id]
+    assert result['audit'] == {client_id: dict((k, stored[k]) for k in
+                                               ('created_on', 'created_by', 'modified_on', 'modified_by'))}
+    public = run_module(info_module, portal.connection(client_id=[client_id], view='public', name='Nobody'))
+    assert public['clients'] == [] and public['audit'] == {}

@@ -122,7 +122,7 @@ def test_a_catalogue_the_portal_does_not_show_leaves_the_decision_to_the_server(
     portal.emulator.faults.append(dict(fault))
     unknown = run_module(client_module, app(portal, name='Scope App 2', scopes=['files:admin']))
     # The server's own 400, which names the option and the scope it refuses.
-    assert unknown['failed'] and unknown['status'] == 400
+    assert unknown['failed'] and unknown['status'] == 400 and unknown['changed'] is False  # refused: nothing made
     assert unknown['msg'] == ("Could not create OAuth client 'Scope App 2': HTTP 400 Bad Request: Validation failed "
                               "(scopes: Invalid scopes: files:admin)"), unknown['msg']
     assert [c['name'] for c in portal.emulator.clients.values()] == ['Scope App']
@@ -159,10 +159,27 @@ def test_a_null_scope_is_refused_by_ansible_before_any_request(portal, run_modul
     assert result['failed'] and 'scopes' in result['msg'] and portal.emulator.requests == []
 
 
-@pytest.mark.parametrize('count', [0, 13])
-def test_the_list_size_stays_1_to_12(portal, run_module, count):
-    result = run_module(client_module, app(portal, scopes=['s%d:read' % i for i in range(count)]))
+def test_an_empty_scope_list_is_refused_before_any_request(portal, run_module):
+    result = run_module(client_module, app(portal, scopes=[]))
     assert result['failed'] and 'scopes' in result['msg'] and portal.emulator.requests == []
+
+
+def test_more_than_12_scopes_are_the_portals_to_judge(portal, run_module):
+    # CreateClientRequest.scopes is a @NotEmpty Set with no @Size: a portal that offers 13 takes 13.
+    names = ['s%d:read' % i for i in range(13)]
+    add_scopes(portal, *names)
+    result = run_module(client_module, app(portal, scopes=names + names[:3]))  # duplicates are one scope
+    assert result['changed'] and sorted(result['client']['scopes']) == sorted(names), result
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 16), st.lists(st.integers(0, 15), max_size=12), st.sampled_from(['redirect_uris', 'allowed_origins']))
+def test_url_lists_count_different_items_as_the_server_does(distinct, repeats, option):
+    # Set<String> with @Size(min = 1, max = 12) in RA/transfer/CreateClientRequest.java: duplicates are one item.
+    uris = ['https://h%d.example.com' % i for i in range(distinct)]
+    uris += [uris[i % distinct] for i in repeats]
+    problems = oc.validate({option: uris})
+    assert (problems == []) == (distinct <= 12), problems
 
 
 @pytest.mark.parametrize('value', [None, 5, 1.5, True, b'openid', ['openid']])

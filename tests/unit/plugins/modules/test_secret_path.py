@@ -229,6 +229,10 @@ OPTION_PROBLEMS = [
     ({'mode': 'u=rwq'}, "mode 'u=rwq' must be an octal mode"),
     ({'mode': '0100600'}, "mode '0100600' must be an octal mode"),
     ({'attributes': 'i!'}, "attributes 'i!': chattr takes"),
+    ({'mode': 600}, "quote it: mode: '0600'"),
+    ({'mode': 'u+s'}, 'no setuid, setgid or sticky bit'),
+    ({'owner': '4294967295'}, 'owner 4294967295: a numeric user id must be 0 to 4294967294'),
+    ({'group': '-5'}, 'group -5: a numeric group id must be 0 to 4294967294'),
 ]
 
 
@@ -294,3 +298,56 @@ def test_docspace_oauth_secret_applies_the_file_options_to_a_file_that_holds_the
     rotated = run_module(secret_module, dict(args, state='regenerated', mode='0640'))
     assert rotated['changed'] and mode_of(path) == 0o640 and path.read_text() == only_client(portal)['client_secret']
     assert portal.emulator.requests and leftovers(tmp_path) == []
+
+
+def test_a_relative_secret_path_is_refused_before_any_request(portal, run_module):
+    result = run_module(module, portal.connection(secret_path='secret', **APP))
+    assert result['failed'] and result['msg'].startswith('secret_path secret: must be an absolute path'), result
+    assert portal.emulator.requests == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check mode'])
+def test_a_file_planted_by_another_user_is_replaced_by_the_current_secret(portal, run_module, monkeypatch, tmp_path,
+                                                                          check_mode):
+    """An existing client and an existing file: the file is kept only if it is the secret file this module
+    keeps. One that another user planted (root, a sticky folder as /tmp) is written afresh, as this user's."""
+    folder = tmp_path / 'shared'
+    folder.mkdir()
+    path = folder / 'secret'
+    create(portal, run_module, path)
+    client = only_client(portal)
+    path.unlink()
+    path.write_text('attacker-controlled')
+    path.chmod(0o644)
+    if os.geteuid() == 0:
+        folder.chmod(0o1777)
+        os.chown(str(path), 65534, 65534)
+    else:  # another user's file, as this module sees it
+        monkeypatch.setattr(os, 'geteuid', lambda: 4242)
+    result = run_module(module, portal.connection(secret_path=str(path), **APP), check_mode=check_mode)
+    monkeypatch.undo()
+    assert result['changed'] and not result.get('failed') and 'client_secret' not in result, result
+    info = os.lstat(str(path))
+    if check_mode:
+        assert path.read_text() == 'attacker-controlled' and stat.S_IMODE(info.st_mode) == 0o644
+    else:
+        assert path.read_text() == client['client_secret'] and info.st_uid == os.geteuid()
+        assert stat.S_IMODE(info.st_mode) == 0o600 and info.st_nlink == 1
+    assert portal.writes() == [] and leftovers(folder) == []
+
+
+def test_a_hard_link_at_secret_path_leaves_its_other_name_untouched(portal, run_module, tmp_path):
+    """chmod/chown on a hard link reach the file under its other name: the path gets a fresh file instead."""
+    path = tmp_path / 'secret'
+    create(portal, run_module, path)
+    client = only_client(portal)
+    victim = tmp_path / 'victim'
+    victim.write_text('the victim')
+    victim.chmod(0o644)
+    path.unlink()
+    os.link(str(victim), str(path))
+    result = run_module(module, portal.connection(secret_path=str(path), mode='0400', **APP))
+    assert result['changed'] and not result.get('failed'), result
+    assert victim.read_text() == 'the victim' and mode_of(victim) == 0o644 and victim.stat().st_nlink == 1
+    assert path.read_text() == client['client_secret'] and mode_of(path) == 0o400
+    assert not run_module(module, portal.connection(secret_path=str(path), mode='0400', **APP))['changed']
