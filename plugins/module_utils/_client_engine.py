@@ -187,8 +187,9 @@ class ClientEngine(object):
         try:
             self._create(wanted, known_ids=())
         except DocSpaceError as exc:
-            # Refused (a 4xx) or never sent: nothing was created. Only an unknown outcome may have.
-            if not isinstance(exc, OutcomeUnknown) and not self.result['client']:
+            # Only a POST that was refused or never sent changed nothing: any later step (the looks after an
+            # unknown outcome, the check for a twin) fails after a create that may well have happened.
+            if exc.created is False:
                 self.result['changed'] = changed
             raise
 

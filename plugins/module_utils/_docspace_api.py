@@ -172,6 +172,9 @@ class DocSpaceAPI(object):
                                  'again because DocSpace may still apply it: run the task again, it adopts the '
                                  'client if it appears and creates it otherwise.' % (exc, self.policy.retries + 1),
                                  exc.status, exc.slow)
+        except DocSpaceError as exc:
+            exc.created = False  # refused (4xx, 429 to the end) or never sent: certainly nothing was created
+            raise
 
     def update_client(self, client_id, body, what):
         """A PUT replaces every field, so it is not resent as built after an unknown outcome (another

@@ -22,6 +22,8 @@ class DocSpaceError(Exception):
         super(DocSpaceError, self).__init__(message)
         self.status = status
 
+    created = None  # set False by a create that certainly created nothing (refused, or never sent)
+
 
 class NotFound(DocSpaceError):
     pass

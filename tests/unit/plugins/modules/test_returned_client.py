@@ -77,3 +77,23 @@ def test_who_made_and_changed_a_client_is_kept_apart(portal, run_module):
                                                ('created_on', 'created_by', 'modified_on', 'modified_by'))}
     public = run_module(info_module, portal.connection(client_id=[client_id], view='public', name='Nobody'))
     assert public['clients'] == [] and public['audit'] == {}
+
+
+def test_a_create_that_happened_reports_changed_even_when_a_later_read_fails(portal, run_module, monkeypatch):
+    """Found by the fuzzer: the POST succeeds, the look for a twin that follows cannot list: the client exists."""
+    from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api
+    real = _docspace_api.DocSpaceAPI.create_client
+
+    def create_then_break_listing(self, *args, **kwargs):
+        created = real(self, *args, **kwargs)
+        portal.emulator.faults.append({'method': 'GET', 'path': '.*/clients', 'action': 'drop', 'count': 10})
+        return created
+    monkeypatch.setattr(_docspace_api.DocSpaceAPI, 'create_client', create_then_break_listing)
+    result = run_module(client_module, portal.connection(**APP))
+    assert result['failed'] and result['changed'] is True and len(portal.emulator.clients) == 1, result
+
+
+def test_a_create_the_server_refuses_reports_unchanged(portal, run_module):
+    portal.emulator.faults.append({'method': 'POST', 'path': '.*/clients', 'action': 'status', 'status': 400})
+    result = run_module(client_module, portal.connection(**APP))
+    assert result['failed'] and result['changed'] is False and portal.emulator.clients == {}, result
