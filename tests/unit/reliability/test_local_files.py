@@ -503,7 +503,7 @@ def test_two_rotations_at_once_leave_the_current_secret_in_the_file(portal, tmp_
                '-e', 'ansible_python_interpreter=' + sys.executable, str(tmp_path / 'play.yml')]
     env = dict(os.environ, DOCSPACE_URL=portal.url, DOCSPACE_API_KEY=ADMIN_KEY, ANSIBLE_NOCOLOR='1',
                ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
-    portal.emulator.faults.append({'method': 'PATCH', 'path': '.*/regenerate', 'action': 'slow_answer', 'delay': 4,
+    portal.emulator.faults.append({'method': 'PATCH', 'path': '.*/regenerate', 'action': 'slow_answer', 'delay': 10,
                                    'count': 1})
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.time() + 60
