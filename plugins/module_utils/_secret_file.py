@@ -135,6 +135,12 @@ def _is_mount_point(path):
     return os.path.ismount(path) or real in _mount_points()
 
 
+def _single_file(info, owners):
+    """A regular file (not a link) with one name, owned by one of ``owners``: the only kind of file the
+    module writes into, keeps or chmods; any other is replaced through the rename, or refused."""
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid in owners
+
+
 def _user_name(uid):
     try:
         return pwd.getpwuid(uid).pw_name
@@ -150,8 +156,6 @@ class SecretFile(object):
         self.option = option
         self.folder = os.path.dirname(os.path.abspath(path)) if path else ''
         self.unwritable = None  # why an existing file cannot be written, when the task may still just keep it
-        self.owner_uid = None
-        self.mode_bits = DEFAULT_MODE
         self._check()
         self._check_file_options()
 
@@ -209,7 +213,7 @@ class SecretFile(object):
         except OSError:
             return
         unsafe = bool(self.module.params.get('unsafe_writes'))
-        if unsafe and not (stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid == os.geteuid()):
+        if unsafe and not _single_file(info, (os.geteuid(),)):
             # ansible-core writes in place into the file when the rename fails: it would keep its owner,
             # and a hard link's other name or a link's target would get the secret.
             self._fail('with unsafe_writes, an existing file is written in place when a rename fails, so it must be '
@@ -234,7 +238,7 @@ class SecretFile(object):
         """This user's file that the task itself makes immutable or append-only (attributes: '+i'): a run
         that only applies the file options still works; one that must write it is refused (writable())."""
         attributes = self.module.params.get('attributes') or ''
-        return (info.st_nlink == 1 and info.st_uid == os.geteuid() and not attributes.startswith('-')
+        return (_single_file(info, (os.geteuid(),)) and not attributes.startswith('-')
                 and ('i' in attributes or 'a' in attributes))
 
     def writable(self):
@@ -322,10 +326,6 @@ class SecretFile(object):
         return mode
 
     # ----- the file --------------------------------------------------------------------------
-    def exists(self):
-        """Whether the path names something: a file, or a link that leads to one."""
-        return os.path.exists(self.path)
-
     def is_link(self):
         """A link that leads to something: left alone, with a warning (enforce)."""
         return os.path.islink(self.path) and os.path.exists(self.path)
@@ -338,8 +338,7 @@ class SecretFile(object):
             info = os.lstat(self.path)
         except OSError:
             return False
-        return (stat.S_ISREG(info.st_mode) and info.st_nlink == 1
-                and info.st_uid in (os.geteuid(), self.owner_uid))
+        return _single_file(info, (os.geteuid(), self.owner_uid))
 
     def holds(self, secret):
         """Whether the path already is the secret file (is_ours) holding ``secret``; reads at most a
@@ -432,7 +431,7 @@ class SecretFile(object):
             info = os.lstat(self.path)
         except OSError:
             return
-        if stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid == os.geteuid():
+        if _single_file(info, (os.geteuid(),)):
             # 0600, or the mode asked for where it is narrower; the owner keeps write for the write in place
             narrow = (self.mode_bits & 0o600) | 0o200
             if stat.S_IMODE(info.st_mode) != narrow:
