@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import re
+import threading
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError, Forbidden, NotFound
 
@@ -56,6 +57,7 @@ class Authenticator(object):
         self.username = username
         self.password = password
         self._login_token = None
+        self.lock = threading.RLock()
         self._signature = None
         self._signature_expiry = 0.0
         for secret in (api_key, password, signature):
@@ -101,7 +103,12 @@ class Authenticator(object):
         return {'Authorization': self._login_token}
 
     def signature(self, force=False):
-        """The x-signature JWT that the registration service accepts, renewed before it expires."""
+        """The x-signature JWT that the registration service accepts, renewed before it expires (by one
+        worker at a time: the others wait for it rather than exchange the key again)."""
+        with self.lock:
+            return self._current_signature(force)
+
+    def _current_signature(self, force):
         if not force and self._signature and self.clock() < self._signature_expiry - SIGNATURE_MARGIN:
             return self._signature
         if self._signature and not self.can_renew:

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one create/update/delete state machine for OAuth clients.
 
-Private to this collection: it may change in any release. ``plan`` compares what is
-with what is wanted and returns the steps; the same plan decides ``changed``, the
-diff and, outside check mode, the requests that are sent.
+Private to this collection: it may change in any release. One ClientEngine brings one client
+to what its options ask for; the same comparison decides ``changed``, the diff and, outside
+check mode, the requests that are sent. docspace_oauth_client runs one; docspace_oauth_clients
+runs one per item of its config (_client_set), over one listing of the portal.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import Refused
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import SecretFileError
 
 CONVERGE_ROUNDS = 3  # writes of one client before another writer is declared to be fighting this run
@@ -27,44 +29,73 @@ def _age(client):
 
 
 class ClientEngine(object):
+    """One client. ``params`` are the options of docspace_oauth_client (the module's own by default);
+    ``listing``, the portal's clients read once by a set (None: list when needed); ``secret_file``,
+    where a new secret goes (None: into the result). Never exits: a failure is a DocSpaceError, with
+    what was done so far in ``result``."""
 
-    def __init__(self, module):
+    def __init__(self, module, params=None, api=None, listing=None, secret_file=None, twins_later=False):
         self.module = module
-        self.params = module.params
+        self.params = module.params if params is None else params
+        self.api = api if api is not None else module.api
+        self.listing = listing
+        self.secret_file = secret_file
+        self.twins_later = twins_later  # the set looks for twins once, after all of its creates
+        self.pending = None  # (created, wanted) still to be checked for a twin
         self.result = dict(changed=False, client={})
+        self.action = 'unchanged'
+        self.found = None  # the server client the options named, as it was before this run
+        self.what = "OAuth client '%s'" % (self.params.get('client_id') or self.params.get('name'))
+
+    def run(self):
+        """docspace_oauth_client: converge, then exit or fail the module."""
+        try:
+            self.converge()
+        except DocSpaceError as exc:
+            self.module.fail_from(exc, **dict(self.result, **getattr(exc, 'result', {})))
+        self.module.exit_json(**self.result)
 
     # ----- plan ------------------------------------------------------------------------
-    def run(self):
+    def converge(self):
         params = self.params
         problems = oc.validate(params)
         if problems:
-            self.module.fail('Invalid options: %s.' % '; '.join(problems))
-        label = params['client_id'] or params['name']
-        self.what = "OAuth client '%s'" % label
-        try:
-            fresh = bool(params['client_id'])  # a GET one right now, not a listing
-            if params['client_id']:
-                current, copies = self.module.api.find_client(params['client_id']), []
-                if current is None and params['recreate'] and params['name'] and params['state'] == 'present':
-                    current, copies = self._replacement_of(params['client_id'])
-                    fresh = False
-            else:
-                current, copies = self._by_name(params['name'])
-            if params['state'] == 'absent':
-                self.absent([c for c in [current] + copies if c])
-                return self.module.exit_json(**self.result)
-            self._check_scopes(current)
-            self._remove_copies(current, copies)
-            if current is None:
-                self.create()
-            else:
-                self.present(current, fresh=fresh)
-            self._secret_to_file(current, fresh)
-        except DocSpaceError as exc:
-            self.module.fail_from(exc, **self.result)
-        self.module.exit_json(**self.result)
+            raise Refused('Invalid options: %s.' % '; '.join(problems))
+        fresh = False  # whether ``current`` is a GET of the client right now, not from a listing
+        if params['client_id']:
+            current, copies = self._by_id(params['client_id']), []
+            fresh = self.listing is None
+            if current is None and params['recreate'] and params['name'] and params['state'] == 'present':
+                current, copies = self._replacement_of(params['client_id'])
+                fresh = False
+        else:
+            current, copies = self._by_name(params['name'])
+        self.found = current
+        if params['state'] == 'absent':
+            self.absent([c for c in [current] + copies if c])
+            return self.result
+        self._check_scopes(current)
+        self._remove_copies(current, copies)
+        if current is None:
+            self.create()
+        else:
+            self.present(current, fresh=fresh)
+        self._secret_to_file(current, fresh)
+        if self.result['changed'] and self.action == 'unchanged':
+            self.action = 'updated'  # its copies or its secret file
+        return self.result
 
     # ----- lookup ----------------------------------------------------------------------
+    def _clients(self):
+        return self.listing if self.listing is not None else list(self.api.list_clients())
+
+    def _by_id(self, client_id):
+        if self.listing is not None:
+            listed = [c for c in self.listing if c.get('client_id') == client_id]
+            if listed:
+                return listed[0]
+        return self.api.find_client(client_id)
+
     def _matches_task(self, client):
         """Whether a server client has every field this task sets (enabled aside) as asked."""
         state = oc.from_server(client)
@@ -78,7 +109,7 @@ class ClientEngine(object):
         A recreate cut off before its delete leaves the replacement and the client it replaces,
         equal in every field the task does not set: with recreate, the replacement is kept.
         Anything else may be someone's other app, and the task fails rather than guess."""
-        named = sorted((c for c in self.module.api.list_clients() if c.get('name') == name), key=_age)
+        named = sorted((c for c in self._clients() if c.get('name') == name), key=_age)
         if len(named) <= 1:
             return (named[0] if named else None), []
         apps = [oc.app_fields(oc.from_server(c)) for c in named]
@@ -91,19 +122,19 @@ class ClientEngine(object):
             hint = ' If the others are left from a recreate that was cut off, set recreate: true to finish it.'
         else:
             hint = ''
-        self.module.fail('%d OAuth clients are named %r (DocSpace names are not unique) and they differ: %s. Set '
-                         'client_id to choose one.%s' % (len(named), name, ', '.join(c['client_id'] for c in named),
-                                                         hint), client_ids=[c['client_id'] for c in named])
+        raise Refused('%d OAuth clients are named %r (DocSpace names are not unique) and they differ: %s. Set '
+                      'client_id to choose one.%s' % (len(named), name, ', '.join(c['client_id'] for c in named),
+                                                      hint), client_ids=[c['client_id'] for c in named])
 
     def _refuse_a_taken_name(self, current, name):
         """DocSpace would accept a rename onto another client's name, and every task that finds a
         client by that name (state: absent too) would fail as ambiguous from then on."""
-        taken = [c['client_id'] for c in self.module.api.list_clients()
+        taken = [c['client_id'] for c in self._clients()
                  if c.get('name') == name and c['client_id'] != current['client_id']]
         if taken:
-            self.module.fail('name %r is already the name of OAuth client %s. DocSpace does not keep names unique, '
-                             'but a second client with it would make every task that finds a client by name fail as '
-                             'ambiguous: choose another name.' % (name, ', '.join(taken)), client_ids=taken)
+            raise Refused('name %r is already the name of OAuth client %s. DocSpace does not keep names unique, '
+                          'but a second client with it would make every task that finds a client by name fail as '
+                          'ambiguous: choose another name.' % (name, ', '.join(taken)), client_ids=taken)
 
     def _replacement_of(self, client_id):
         """After a recreate, the task still names the old client_id: its replacement, found by name
@@ -136,12 +167,12 @@ class ClientEngine(object):
             return  # create() refuses the task with its own message, before any write
         have = oc.from_server(current)['scopes'] if current else []
         new = set(self.params['scopes'] or []) - set(have)
-        offered = self.module.api.scope_names() if new else None
+        offered = self.api.scope_names() if new else None
         unknown = sorted(new - set(offered)) if offered else []
         if unknown:
-            self.module.fail('scopes: %s %s not %s this portal offers (it offers: %s).'
-                             % (', '.join(repr(s) for s in unknown), 'is' if len(unknown) == 1 else 'are',
-                                'a scope' if len(unknown) == 1 else 'scopes', ', '.join(offered)))
+            raise Refused('scopes: %s %s not %s this portal offers (it offers: %s).'
+                          % (', '.join(repr(s) for s in unknown), 'is' if len(unknown) == 1 else 'are',
+                             'a scope' if len(unknown) == 1 else 'scopes', ', '.join(offered)))
 
     def _remove_copies(self, current, copies):
         if not copies:
@@ -154,7 +185,7 @@ class ClientEngine(object):
                          % (len(ids), self.params['name'], current['client_id'], ', '.join(ids)))
         if not self.module.check_mode:
             for client_id in ids:  # another run may be deleting the same copy: gone is as good
-                self.module.api.delete_client(client_id, 'delete a copy of ' + self.what, missing_ok=True)
+                self.api.delete_client(client_id, 'delete a copy of ' + self.what, missing_ok=True)
 
     def _diff(self, before, after):
         if self.module._diff:
@@ -164,21 +195,23 @@ class ClientEngine(object):
         if not clients:
             return
         self.result['changed'] = True
+        self.action = 'deleted'
         self._diff(oc.from_server(clients[0]), {})
         if not self.module.check_mode:
             for client in clients:
-                self.module.api.delete_client(client['client_id'], 'delete ' + self.what, missing_ok=client is not clients[0])
+                self.api.delete_client(client['client_id'], 'delete ' + self.what, missing_ok=client is not clients[0])
 
     def create(self):
         if self.params['client_id']:
-            self.module.fail('No OAuth client has client_id %s. DocSpace assigns client ids, so a client is created '
-                             'by name: set name and leave client_id out.' % self.params['client_id'])
+            raise Refused('No OAuth client has client_id %s. DocSpace assigns client ids, so a client is created '
+                          'by name: set name and leave client_id out.' % self.params['client_id'])
         missing = oc.missing_for_create(self.params)
         if missing:
-            self.module.fail('OAuth client %r does not exist, and DocSpace needs these options to create it: %s.'
-                             % (self.params['name'], ', '.join(missing)))
+            raise Refused('OAuth client %r does not exist, and DocSpace needs these options to create it: %s.'
+                          % (self.params['name'], ', '.join(missing)))
         self._secret_file_takes_a_write()
         wanted = oc.desired(self.params)
+        self.action = 'created'
         changed, self.result['changed'] = self.result['changed'], True
         self._diff({}, wanted)
         if self.module.check_mode:
@@ -196,20 +229,34 @@ class ClientEngine(object):
     def _create(self, wanted, known_ids):
         body = oc.post_body(wanted)
         # After an unknown outcome, a client is ours only if every create field matches.
-        created = self.module.api.create_client(body, 'create ' + self.what, known_ids=known_ids,
-                                                matches=lambda c: self._same_app(c, wanted))
-        if not known_ids:
-            created = self._yield_to_an_older_twin(created, wanted)
+        created = self.api.create_client(body, 'create ' + self.what, known_ids=known_ids,
+                                         matches=lambda c: self._same_app(c, wanted))
         self._finish_created(created, wanted)
+        if not known_ids:
+            self.pending = (created, wanted)
+            if not self.twins_later:
+                self.settle_twins()
         return created
+
+    def settle_twins(self, listing=None):
+        """After a create, with a listing taken after it (None: list now): the twin check (see
+        _yield_to_an_older_twin). The new client and its secret were handed out first, so a failing
+        check loses neither."""
+        if self.pending is None:
+            return
+        (created, wanted), self.pending = self.pending, None
+        with self._after_create(created):
+            kept = self._yield_to_an_older_twin(created, wanted, self._clients() if listing is None else listing)
+            if kept is not created:
+                self._finish_created(kept, wanted)
 
     def _finish_created(self, created, wanted):
         """Hand out the new client and its secret first: a later step that fails must not lose them."""
         self.result['client'] = oc.as_options(created)
         self._hand_out_secret(created)
-        if not wanted['enabled']:
+        if not wanted['enabled'] and created.get('enabled', True) is not False:
             with self._after_create(created):
-                self.module.api.set_enabled(created['client_id'], False, 'disable ' + self.what)
+                self.api.set_enabled(created['client_id'], False, 'disable ' + self.what)
             created['enabled'] = self.result['client']['enabled'] = False
 
     def _hand_out_secret(self, created):
@@ -217,7 +264,7 @@ class ClientEngine(object):
         full, a rename refused) fails the task with the secret in the failed result, so that it is never
         lost; a run killed before the write leaves the file missing, which the next run fills."""
         secret = created.get('client_secret')
-        target = self.module.secret_file
+        target = self.secret_file
         if target is None:
             self.result['client_secret'] = secret
             return
@@ -238,7 +285,7 @@ class ClientEngine(object):
         content (rotation is docspace_oauth_secret's job) and gets its file options. An existing path that
         is not the secret file (a link aside: it gets a warning) is replaced the same way as a missing one:
         a file planted by another user, or a hard link whose other name would get this task's mode."""
-        target = self.module.secret_file
+        target = self.secret_file
         if target is None or 'secret_path' in self.result:
             return  # no file, or the new client's secret is in it already
         self.result['secret_path'] = target.path
@@ -251,7 +298,7 @@ class ClientEngine(object):
                 changed = True
             else:
                 if not fresh:
-                    current = self.module.api.get_client(current['client_id'], 'read the secret of ' + self.what)
+                    current = self.api.get_client(current['client_id'], 'read the secret of ' + self.what)
                 if not current.get('client_secret'):
                     raise DocSpaceError('%s: DocSpace returned no secret to write to secret_path.' % self.what)
                 changed = target.write(current['client_secret'])
@@ -274,11 +321,11 @@ class ClientEngine(object):
         """Whether a server client has every create field (all but enabled) as wanted."""
         return oc.app_fields(oc.from_server(client)) == oc.app_fields(wanted)
 
-    def _yield_to_an_older_twin(self, created, wanted):
+    def _yield_to_an_older_twin(self, created, wanted, listing):
         """Two runs that create one app at the same moment both succeed (names are not unique).
         Each looks again; every run keeps the oldest twin and deletes its own if it is not, so
         exactly one client is left."""
-        twins = sorted((c for c in self.module.api.list_clients()
+        twins = sorted((c for c in listing
                         if c.get('name') == wanted['name'] and self._same_app(c, wanted)), key=_age)
         if not twins or twins[0]['client_id'] == created['client_id']:
             return created
@@ -287,12 +334,12 @@ class ClientEngine(object):
             # Another run already folded ours into the older twin: adopt that one.
             self.module.warn('Another run created %s at the same moment and removed the copy this run created: '
                              'using the older client %s.' % (self.what, keep))
-            return self.module.api.get_client(keep, 'read ' + self.what)
+            return self.api.get_client(keep, 'read ' + self.what)
         self.module.warn('Another run created %s at the same moment (DocSpace names are not unique): keeping the '
                          'older client %s and deleting %s, the one this run created.'
                          % (self.what, keep, created['client_id']))
-        self.module.api.delete_client(created['client_id'], 'delete the duplicate ' + self.what, missing_ok=True)
-        return self.module.api.get_client(keep, 'read ' + self.what)  # GET one carries the plain secret
+        self.api.delete_client(created['client_id'], 'delete the duplicate ' + self.what, missing_ok=True)
+        return self.api.get_client(keep, 'read ' + self.what)  # GET one carries the plain secret
 
     def present(self, current, fresh):
         before = oc.from_server(current)
@@ -305,14 +352,15 @@ class ClientEngine(object):
         if wanted['name'] != before['name']:
             self._refuse_a_taken_name(current, wanted['name'])
         self.result['changed'] = True
+        self.action = 'updated'
         self._diff(before, wanted)
         if fixed and self.params['recreate']:
             return self._recreate(current, wanted, fixed)
         if delta[oc.CREATE]:
-            self.module.fail('%s cannot change after creation in DocSpace: %s. Set recreate: true to delete the client '
-                             'and create it again (new client_id and secret).'
-                             % (', '.join(delta[oc.CREATE]), self._describe(before, wanted, fixed)),
-                             changed=False)
+            raise Refused('%s cannot change after creation in DocSpace: %s. Set recreate: true to delete the client '
+                          'and create it again (new client_id and secret).'
+                          % (', '.join(delta[oc.CREATE]), self._describe(before, wanted, fixed)),
+                          changed=False)
         if self.module.check_mode:
             if delta[oc.LISTS]:
                 self.module.warn('%s can change in place only on DocSpace servers newer than 3.7.2; on 3.7.x the '
@@ -331,12 +379,12 @@ class ClientEngine(object):
         client_id = current['client_id']
 
         def read():
-            return self.module.api.get_client(client_id, 'read ' + self.what)
+            return self.api.get_client(client_id, 'read ' + self.what)
 
         if not fresh:
             current = read()
         unknown = None
-        for attempt in range(1, max(CONVERGE_ROUNDS, self.module.api.retries + 1) + 1):
+        for attempt in range(1, max(CONVERGE_ROUNDS, self.api.retries + 1) + 1):
             before = oc.from_server(current)
             wanted = oc.desired(self.params, before)
             delta = oc.differences(before, wanted)
@@ -349,16 +397,16 @@ class ClientEngine(object):
                     # One PUT with every wanted field: two different bodies in one run would let a first one
                     # that DocSpace applies late undo the second. Not resent as it was after an unknown
                     # outcome either: the next round reads again and builds it anew.
-                    self.module.api.update_client(client_id, oc.put_body(wanted), 'update ' + self.what)
+                    self.api.update_client(client_id, oc.put_body(wanted), 'update ' + self.what)
                     if delta[oc.LISTS]:
                         self._check_lists(client_id, before, wanted, delta)
                 if delta[oc.ACTIVATION]:
                     verb = 'enable ' if wanted['enabled'] else 'disable '
-                    self.module.api.set_enabled(client_id, wanted['enabled'], verb + self.what)
+                    self.api.set_enabled(client_id, wanted['enabled'], verb + self.what)
             except OutcomeUnknown as exc:
                 unknown = exc
-                self.module.api.policy.pause(attempt, 'update ' + self.what, 'the outcome is unknown (%s); reading '
-                                             'it again before the next attempt' % str(exc).split(': ', 1)[-1])
+                self.api.policy.pause(attempt, 'update ' + self.what, 'the outcome is unknown (%s); reading '
+                                      'it again before the next attempt' % str(exc).split(': ', 1)[-1])
             current = read()
         if unknown is not None and oc.differences(oc.from_server(current), wanted) == oc.differences(before, wanted):
             raise unknown
@@ -372,45 +420,47 @@ class ClientEngine(object):
 
         A server that ignores them (v3.7.x) applied the other fields of the PUT: those are put back,
         so that a refused change leaves the client as it was."""
-        after = oc.from_server(self.module.api.get_client(client_id, 'read ' + self.what))
+        after = oc.from_server(self.api.get_client(client_id, 'read ' + self.what))
         refused = [n for n in delta[oc.LISTS] if after[n] != wanted[n]]
         if not refused:
             return
         if delta[oc.UPDATE]:
-            self.module.api.update_client(client_id, oc.put_body(before), 'put back the other fields of ' + self.what)
-        self.module.fail('%s cannot change after creation on this DocSpace server (it ignored them in PUT, as '
-                         'v3.7.x does): %s. Set recreate: true to delete the client and create it again (new '
-                         'client_id and secret).' % (', '.join(refused), self._describe(before, wanted, refused)),
-                         changed=False)
+            self.api.update_client(client_id, oc.put_body(before), 'put back the other fields of ' + self.what)
+        raise Refused('%s cannot change after creation on this DocSpace server (it ignored them in PUT, as '
+                      'v3.7.x does): %s. Set recreate: true to delete the client and create it again (new '
+                      'client_id and secret).' % (', '.join(refused), self._describe(before, wanted, refused)),
+                      changed=False)
 
     def _secret_file_takes_a_write(self):
         """A new secret must have somewhere to go before the create is sent (a file the task itself made
         immutable with attributes: '+i' cannot take it)."""
-        if self.module.secret_file is not None:
-            self.module.secret_file.writable()
+        problem = self.secret_file.cannot_write() if self.secret_file is not None else None
+        if problem:
+            raise Refused(problem)
 
     def _recreate(self, current, wanted, fixed):
         self._secret_file_takes_a_write()
         self.module.warn('Re-creating %s because %s cannot change in place: the client gets a new client_id and '
                          'secret, and apps using the old ones stop working.' % (self.what, ', '.join(fixed)))
         self.result['recreated'] = True
+        self.action = 'recreated'
         if self.module.check_mode:
             self.result['client'] = self._predicted(None, wanted)
             return
         # Create first, delete second: a failure never leaves the team without a client. A replacement
         # that a cut-off run already created is adopted, so a rerun finishes the job.
         old = current['client_id']
-        adopt = [c for c in self.module.api.list_clients() if c['client_id'] != old
+        adopt = [c for c in self._clients() if c['client_id'] != old
                  and c.get('name') == wanted['name'] and self._same_app(c, wanted)]
         if adopt:
             self.module.warn('Finishing a recreate that was cut off: adopting %s, created earlier with the wanted '
                              'fields.' % adopt[0]['client_id'])
-            created = self.module.api.get_client(adopt[0]['client_id'], 'read ' + self.what)
+            created = self.api.get_client(adopt[0]['client_id'], 'read ' + self.what)
             self._finish_created(created, wanted)
         else:
             created = self._create(wanted, known_ids=(old,))
         with self._after_create(created):
-            self.module.api.delete_client(old, 'delete the replaced ' + self.what, missing_ok=bool(adopt))
+            self.api.delete_client(old, 'delete the replaced ' + self.what, missing_ok=bool(adopt))
 
     @staticmethod
     def _describe(before, wanted, names):

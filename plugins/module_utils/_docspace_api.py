@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import time
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _auth, _retry
@@ -42,10 +43,20 @@ class DocSpaceAPI(object):
         self.timeout = timeout
         self.conn = Connection(base_url, validate_certs, ca_path, timeout, http_agent, self.redactor)
         self.policy = _retry.RetryPolicy(retries, retry_delay, sleep or time.sleep, self.warn)
+        self.pacer = _retry.Pacer(sleep or time.sleep, clock or time.time, self.warn)
         self.auth = _auth.Authenticator(self._send, self.redactor, clock or time.time, api_key, username,
                                         password, signature)
         self.last_attempts = 0
-        self._scope_names = False  # the catalogue's names once read (None: the portal did not show it)
+        self._catalogue = {}  # 'names': the scope catalogue's names once read (None: the portal did not show it)
+
+    def fork(self):
+        """A session for a concurrent worker: its own connection and retry count; the credential, the
+        pacing and the scope catalogue shared with this one."""
+        twin = copy.copy(self)
+        twin.conn = self.conn.fork()
+        twin.policy = _retry.RetryPolicy(self.policy.retries, self.policy.delay, self.policy.sleep, self.warn)
+        twin.last_attempts = 0
+        return twin
 
     @property
     def retries(self):
@@ -70,7 +81,13 @@ class DocSpaceAPI(object):
         while True:
             self.last_attempts = attempt
             try:
-                resp = self.conn.request(method, path, what, self.auth.headers(auth), json_body, params)
+                headers = self.auth.headers(auth)
+                self.pacer.before(method)
+                resp = None
+                try:
+                    resp = self.conn.request(method, path, what, headers, json_body, params)
+                finally:
+                    self.pacer.after(method, resp)
                 status = resp.status_code
                 if status == 403 and auth == _auth.SIGNATURE and not resp.content and not renewed:
                     # A refused signature (expired, or the portal key rotated): renew once and replay.
@@ -217,11 +234,11 @@ class DocSpaceAPI(object):
     def scope_names(self):
         """The names the portal's scope catalogue offers, in its order, read once per session; None when the
         portal does not show it (404, 403, or an answer that is no catalogue): the write itself decides then."""
-        if self._scope_names is False:
+        if 'names' not in self._catalogue:
             try:
                 listed = self.scopes()
             except (NotFound, Forbidden):
                 listed = None
             names = [s.get('name') for s in listed if isinstance(s, dict)] if isinstance(listed, list) else []
-            self._scope_names = names if names and all(isinstance(n, str) for n in names) else None
-        return self._scope_names
+            self._catalogue['names'] = names if names and all(isinstance(n, str) for n in names) else None
+        return self._catalogue['names']

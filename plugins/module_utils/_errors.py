@@ -25,6 +25,15 @@ class DocSpaceError(Exception):
     created = None  # set False by a create that certainly created nothing (refused, or never sent)
 
 
+class Refused(DocSpaceError):
+    """The task stops by a rule of this collection (ambiguous names, a field fixed at creation, ...);
+    ``result`` holds what goes into the failed result with the message (``changed`` among them)."""
+
+    def __init__(self, message, **result):
+        super(Refused, self).__init__(message)
+        self.result = result
+
+
 class NotFound(DocSpaceError):
     pass
 

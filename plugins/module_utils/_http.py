@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import traceback
 
 try:
@@ -85,6 +86,13 @@ class Connection(object):
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         self.session.headers['User-Agent'] = http_agent or 'ansible-onlyoffice.docspace'
         self.session.headers['Accept'] = 'application/json'
+
+    def fork(self):
+        """The same connection with a session of its own, for a concurrent worker."""
+        twin = copy.copy(self)
+        twin.session = requests.Session()
+        twin.session.headers.update(self.session.headers)
+        return twin
 
     def request(self, method, path, what, headers=None, json_body=None, params=None):
         """The answer of one request; raises Interrupted, Unreachable or DocSpaceError."""

@@ -57,6 +57,19 @@ _SCOPE_RE = re.compile(r'[\x21\x23-\x5b\x5d-\x7e]{1,%d}\Z' % SCOPE_MAX)
 SCOPE_RULE = ('must be a scope name: 1 to %d visible ASCII characters with no space, double quote or backslash '
               '(an RFC 6749 scope-token)' % SCOPE_MAX)
 
+# The argument spec of a client's options, from the table: docspace_oauth_client's, and each config item's.
+_SPEC_OF_KIND = {'urls': dict(type='list', elements='str'), 'scopes': dict(type='list', elements='str'),
+                 'bool': dict(type='bool')}
+
+
+def client_spec():
+    spec = dict(client_id=dict(type='str'))
+    for field in FIELDS:
+        spec[field.option] = dict(_SPEC_OF_KIND.get(field.kind, dict(type='str')))
+    spec.update(logo_path=dict(type='path'), recreate=dict(type='bool', default=False), secret_path=dict(type='path'))
+    return spec
+
+
 NAME_MIN, NAME_MAX = 3, 255  # the server allows 256, but its column is varchar(255)
 TEXT_MAX = 255  # description, and the tinytext columns of URLs (bytes)
 LIST_MIN, LIST_MAX = 1, 12

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import random
+import threading
 
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_PAUSE = 60.0
@@ -67,3 +68,52 @@ class RetryPolicy(object):
         else:
             self.warn('Could not %s: %s in %.1f s.' % (what, reason, delay))
         self.sleep(delay)
+
+
+class Pacer(object):
+    """Keeps requests under DocSpace's per-minute limits (per user and method: POST 10, PUT/PATCH/DELETE 15,
+    GET 200; RateLimiterFilter.java) from the X-Ratelimit-Remaining/Reset of its own answers: when a
+    method's quota is used up (counting the requests still on their way), the next one waits for the
+    window to turn instead of running into a 429. Shared by the workers of one run."""
+
+    def __init__(self, sleep, clock, warn):
+        self.sleep, self.clock, self.warn = sleep, clock, warn
+        self.lock = threading.Lock()
+        self.left = {}  # method -> (remaining, when the window turns), from the last answer
+        self.sent = {}  # method -> requests sent whose answer has not come back
+        self.told = 0.0  # one warning per window, however many workers wait
+
+    def before(self, method):
+        while True:
+            with self.lock:
+                now = self.clock()
+                remaining, turns = self.left.get(method, (None, 0.0))
+                if remaining is None or turns <= now or remaining - self.sent.get(method, 0) > 0:
+                    if turns <= now:
+                        self.left.pop(method, None)
+                    self.sent[method] = self.sent.get(method, 0) + 1
+                    return
+                wait, tell = turns - now, self.told < turns
+                self.told = max(self.told, turns)
+            if tell:
+                self.warn('DocSpace allows no more %s requests this minute (X-Ratelimit-Remaining is 0): waiting '
+                          '%.1f s for the next minute.' % (method, wait))
+            self.sleep(wait)
+
+    def after(self, method, resp):
+        with self.lock:
+            self.sent[method] = max(0, self.sent.get(method, 0) - 1)
+            headers = getattr(resp, 'headers', None) or {}
+            try:
+                remaining = int(headers.get('X-Ratelimit-Remaining'))
+            except (TypeError, ValueError):
+                return
+            reset = pause_from_reset(headers.get('X-Ratelimit-Reset'))
+            if reset is None or remaining < 0:
+                return
+            now = self.clock()
+            before, turns = self.left.get(method, (None, 0.0))
+            if before is not None and turns > now:
+                remaining = min(remaining, before)  # answers of one window come back in any order
+            # Reset is in whole seconds: the window may turn up to a second later than it says.
+            self.left[method] = (remaining, max(turns, now + reset + 1.0))

@@ -54,6 +54,7 @@ import re
 import stat
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule
@@ -62,6 +63,8 @@ PREFIX = '.docspace-secret-'
 DEFAULT_MODE = 0o600
 LAST_ID = 4294967294  # chown reads 4294967295 (-1) as "leave it as it is"
 SLACK = 4096  # holds() reads at most this much past the secret: a huge planted file costs nothing
+# One write at a time in a process: the umask is process-wide, and the helpers' fail_json is patched on the module.
+_WRITING = threading.RLock()
 
 
 def _keeps_dest_attrs():
@@ -150,8 +153,12 @@ def _user_name(uid):
 
 class SecretFile(object):
 
-    def __init__(self, module, path, option='secret_path'):
+    def __init__(self, module, path, option='secret_path', params=None, where=''):
+        # params: the file options (mode, owner, ...), the module's unless a set item has its own;
+        # where: how a message names the item ('config[2]: ').
         self.module = module
+        self.params = module.params if params is None else params
+        self.where = where
         self.path = path
         self.option = option
         self.folder = os.path.dirname(os.path.abspath(path)) if path else ''
@@ -160,13 +167,16 @@ class SecretFile(object):
         self._check_file_options()
 
     # ----- checks, before any request ------------------------------------------------------
+    def _refuse(self, msg):
+        self.module.fail(self.where + msg)
+
     def _fail(self, rule):
-        self.module.fail('%s %s: %s.' % (self.option, self.path, rule))
+        self._refuse('%s %s: %s.' % (self.option, self.path, rule))
 
     def _check(self):
         if not self.path:
-            self.module.fail('%s is empty: give the file to write the secret to, or leave the option out (the '
-                             'secret is then returned).' % self.option)
+            self._refuse('%s is empty: give the file to write the secret to, or leave the option out (the '
+                         'secret is then returned).' % self.option)
         if not os.path.isabs(self.path):  # it would land relative to whatever folder the module runs in
             self._fail('must be an absolute path (as /etc/myapp/secret or ~/secret)')
         if self.path.endswith(os.sep):
@@ -212,7 +222,7 @@ class SecretFile(object):
             info = os.lstat(self.path)
         except OSError:
             return
-        unsafe = bool(self.module.params.get('unsafe_writes'))
+        unsafe = bool(self.params.get('unsafe_writes'))
         if unsafe and not _single_file(info, (os.geteuid(),)):
             # ansible-core writes in place into the file when the rename fails: it would keep its owner,
             # and a hard link's other name or a link's target would get the secret.
@@ -237,7 +247,7 @@ class SecretFile(object):
     def _keeps_own_attribute(self, info):
         """This user's file that the task itself makes immutable or append-only (attributes: '+i'): a run
         that only applies the file options still works; one that must write it is refused (writable())."""
-        attributes = self.module.params.get('attributes') or ''
+        attributes = self.params.get('attributes') or ''
         return (_single_file(info, (os.geteuid(),)) and not attributes.startswith('-')
                 and ('i' in attributes or 'a' in attributes))
 
@@ -245,6 +255,10 @@ class SecretFile(object):
         """Fails the task now, before any request, when the file must be written and cannot be."""
         if self.unwritable:
             self._fail(self.unwritable)
+
+    def cannot_write(self):
+        """Why the file could not take a new secret (writable() as a message), or None."""
+        return '%s%s %s: %s.' % (self.where, self.option, self.path, self.unwritable) if self.unwritable else None
 
     @staticmethod
     def _what_it_is(info):
@@ -259,25 +273,25 @@ class SecretFile(object):
     def _check_file_options(self):
         """mode, owner, group and attributes as ansible-core's helpers would apply them, refused now
         rather than after the secret was created or rotated."""
-        p = self.module.params
+        p = self.params
         self.mode = self._mode(p.get('mode'))
         me = os.geteuid()
         self.owner_uid = None
         if p.get('owner') is not None:
             uid = self.owner_uid = self._id_of('owner', p['owner'], lambda name: pwd.getpwnam(name).pw_uid, 'user')
             if me != 0 and uid != me:
-                self.module.fail('owner %s: only root can give a file to another user, and this module runs as %s. '
-                                 'Leave owner out (the file is then yours), or run the task as root (become).'
-                                 % (p['owner'], _user_name(me)))
+                self._refuse('owner %s: only root can give a file to another user, and this module runs as %s. '
+                             'Leave owner out (the file is then yours), or run the task as root (become).'
+                             % (p['owner'], _user_name(me)))
         if p.get('group') is not None:
             gid = self._id_of('group', p['group'], lambda name: grp.getgrnam(name).gr_gid, 'group')
             if me != 0 and gid != os.getegid() and gid not in os.getgroups():
-                self.module.fail('group %s: this module runs as %s, who is not a member of it, and only root can give '
-                                 'a file to a group its user is not in.' % (p['group'], _user_name(me)))
+                self._refuse('group %s: this module runs as %s, who is not a member of it, and only root can give '
+                             'a file to a group its user is not in.' % (p['group'], _user_name(me)))
         attributes = p.get('attributes')
         if attributes is not None and not ATTRIBUTES_RE.match(attributes):
-            self.module.fail('attributes %r: chattr takes an optional +, - or = and then letters of aAcCdDeFijmPsStTux.'
-                             % attributes)
+            self._refuse('attributes %r: chattr takes an optional +, - or = and then letters of aAcCdDeFijmPsStTux.'
+                         % attributes)
 
     def _id_of(self, option, value, lookup, kind):
         """A numeric value is an id, as for chown and ansible-core; a name must exist on this host."""
@@ -287,14 +301,14 @@ class SecretFile(object):
             number = None
         if number is not None:
             if not 0 <= number <= LAST_ID:
-                self.module.fail('%s %s: a numeric %s id must be 0 to %d (chown reads 4294967295 as "no change").'
-                                 % (option, value, kind, LAST_ID))
+                self._refuse('%s %s: a numeric %s id must be 0 to %d (chown reads 4294967295 as "no change").'
+                             % (option, value, kind, LAST_ID))
             return number
         try:
             return lookup(value)
         except KeyError:
-            self.module.fail('%s %s: no %s of that name on the host the module runs on; the secret file could not '
-                             'be given to it.' % (option, value, kind))
+            self._refuse('%s %s: no %s of that name on the host the module runs on; the secret file could not '
+                         'be given to it.' % (option, value, kind))
 
     def _mode(self, mode):
         """The user's mode, checked with ansible-core's own parsing (octal, or symbolic through
@@ -320,8 +334,8 @@ class SecretFile(object):
             if isinstance(mode, int) and re.match(r'[0-7]{3}\Z', '%d' % mode):
                 hint = ' An unquoted %d is the decimal number %d (octal %04o): quote it: mode: \'0%d\'.' % (
                     mode, mode, mode, mode)
-            self.module.fail('mode %r must be an octal mode such as \'0600\' (quoted) or a symbolic one such as '
-                             'u=rw,g=r, with permission bits only (no setuid, setgid or sticky bit).%s' % (mode, hint))
+            self._refuse('mode %r must be an octal mode such as \'0600\' (quoted) or a symbolic one such as '
+                         'u=rw,g=r, with permission bits only (no setuid, setgid or sticky bit).%s' % (mode, hint))
         self.mode_bits = value
         return mode
 
@@ -385,7 +399,7 @@ class SecretFile(object):
                              'alone and applies no mode, owner or group. Set %s to the file itself.'
                              % (self.option, self.path, self.option))
             return False
-        args = self.module.load_file_common_arguments(self.module.params, path=self.path)
+        args = self.module.load_file_common_arguments(self.params, path=self.path)
         args.update(path=self.path, mode=self.mode)
         try:
             with self._helpers_raise():
@@ -397,7 +411,8 @@ class SecretFile(object):
 
     def _replace(self, secret):
         tmp, problem = None, None
-        unsafe = bool(self.module.params.get('unsafe_writes'))
+        unsafe = bool(self.params.get('unsafe_writes'))
+        _WRITING.acquire()
         umask = os.umask(0o077)  # atomic_move gives a file it creates 0666 & ~umask: 0600, never 0644
         try:
             with self._helpers_raise():
@@ -415,6 +430,7 @@ class SecretFile(object):
             problem = exc  # ansible-core 2.17+ raises a bare Exception when the move fails
         finally:
             os.umask(umask)
+            _WRITING.release()
             if tmp and os.path.lexists(tmp):  # moved, it is gone; left by a failure, it goes now
                 os.remove(tmp)
         if problem is not None:
@@ -447,15 +463,16 @@ class SecretFile(object):
         """While ansible-core's helpers run, their fail_json raises (they would exit with their own
         wording, which names temp files); the caller says what failed, naming the option."""
         module = self.module
-        saved = module.__dict__.get('fail_json')
 
         def refuse(msg, **kwargs):
             raise _HelperFailed(('%s %s' % (msg, kwargs.get('details') or '')).strip(), sys.exc_info()[1])
-        module.fail_json = refuse
-        try:
-            yield
-        finally:
-            if saved is None:
-                del module.fail_json
-            else:
-                module.fail_json = saved
+        with _WRITING:
+            saved = module.__dict__.get('fail_json')
+            module.fail_json = refuse
+            try:
+                yield
+            finally:
+                if saved is None:
+                    del module.fail_json
+                else:
+                    module.fail_json = saved

@@ -290,25 +290,7 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file i
 
 def main():
     module = DocSpaceModule(
-        argument_spec=dict(
-            client_id=dict(type='str'),
-            name=dict(type='str'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            enabled=dict(type='bool'),
-            description=dict(type='str'),
-            logo=dict(type='str'),
-            logo_path=dict(type='path'),
-            website_url=dict(type='str'),
-            terms_url=dict(type='str'),
-            policy_url=dict(type='str'),
-            logout_redirect_uri=dict(type='str'),
-            redirect_uris=dict(type='list', elements='str'),
-            allowed_origins=dict(type='list', elements='str'),
-            scopes=dict(type='list', elements='str'),
-            allow_pkce=dict(type='bool'),
-            recreate=dict(type='bool', default=False),
-            secret_path=dict(type='path'),
-        ),
+        argument_spec=dict(oc.client_spec(), state=dict(type='str', choices=['present', 'absent'], default='present')),
         required_one_of=[('client_id', 'name')],
         mutually_exclusive=[('logo', 'logo_path')],
         supports_check_mode=True,
@@ -327,7 +309,7 @@ def main():
                 p['logo'] = oc.logo_from_file(p['logo_path'])
             except (IOError, OSError, ValueError) as exc:
                 module.fail('logo_path %s: %s.' % (p['logo_path'], exc))
-        ClientEngine(module).run()
+        ClientEngine(module, secret_file=module.secret_file).run()
 
     module.run_and_exit('manage OAuth client %s' % (p['client_id'] or repr(p['name'])), work)
 

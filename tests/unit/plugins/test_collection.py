@@ -22,7 +22,7 @@ def test_every_module_is_in_the_docspace_action_group_and_nothing_else_is():
     with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as handle:
         runtime = yaml.safe_load(handle)
     assert sorted(runtime['action_groups']['docspace']) == MODULES
-    assert len(MODULES) == 3
+    assert len(MODULES) == 4
 
 
 @pytest.mark.parametrize('name', MODULES)

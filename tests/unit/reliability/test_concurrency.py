@@ -110,3 +110,24 @@ def test_ten_racers_for_one_app_beside_ten_others_all_succeed(portal, tmp_path):
     portal.clear()
     recap = finish(start(command, portal, forks=20))
     assert recap.count('changed=0') == 20 and portal.writes() == []
+
+
+def test_a_twin_check_that_cannot_list_still_hands_out_the_new_client_and_secret(portal, run_module, monkeypatch):
+    """The look for a twin comes after the create: when it fails, the failed result (changed) carries
+    the client and its secret, which exist on the server and would otherwise be lost."""
+    from ansible_collections.onlyoffice.docspace.plugins.module_utils import _docspace_api
+    real_create = _docspace_api.DocSpaceAPI.create_client
+
+    def then_listing_fails(self, body, what, known_ids=(), matches=None):
+        created = real_create(self, body, what, known_ids, matches)
+        portal.emulator.faults.append({'method': 'GET', 'path': '/api/2.0/clients', 'action': 'status',
+                                       'status': 500, 'count': 10})
+        return created
+
+    monkeypatch.setattr(_docspace_api.DocSpaceAPI, 'create_client', then_listing_fails)
+    result = run_module(client_module, portal.connection(name='Lost App', retries=0, **APP))
+    stored = list(portal.emulator.clients.values())
+    assert result['failed'] and result['changed'] and len(stored) == 1, result
+    assert result['client']['client_id'] == stored[0]['client_id']
+    assert result['client_secret'] == stored[0]['client_secret']
+    assert 'was created (client_id %s' % stored[0]['client_id'] in result['msg']

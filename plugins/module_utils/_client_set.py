@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onlyoffice.docspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A set of OAuth clients converged in one task: docspace_oauth_clients.
+
+Private to this collection: it may change in any release. The portal is listed once; every item
+of ``config`` (and every client a scope prunes) is then one ClientEngine over that listing, so
+that what "changed" means, check mode and the diff are the single-client module's own. Only
+the writes go over the network, a few at a time.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_engine import ClientEngine
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import UUID_RE
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import FILE_OPTIONS, SecretFile
+
+STATES = ('merged', 'replaced', 'overridden', 'deleted', 'gathered')
+ACTIONS = ('created', 'updated', 'recreated', 'deleted', 'unchanged', 'failed')
+ITEM_FILE_OPTIONS = ('mode', 'owner', 'group')
+MAX_PARALLEL = 10  # DocSpace allows 10 creates and 15 updates a minute per user: more workers only wait
+
+# The options of one client, as docspace_oauth_client takes them (less state), and its secret file's.
+ITEM_SPEC = dict(oc.client_spec(), mode=dict(type='raw'), owner=dict(type='str'), group=dict(type='str'))
+
+ARGUMENT_SPEC = dict(
+    config=dict(type='list', elements='dict', options=ITEM_SPEC, required_one_of=[('client_id', 'name')],
+                mutually_exclusive=[('logo', 'logo_path')]),
+    state=dict(type='str', choices=list(STATES), default='merged'),
+    name_prefix=dict(type='str'),
+    all_clients=dict(type='bool', default=False),
+    parallel_writes=dict(type='int', default=4),
+)
+
+
+class _Item(object):
+    def __init__(self, index, params):
+        self.index = index
+        self.params = params
+        self.label = 'config[%d]' % index + (' (%r)' % params['name'] if params.get('name') else '')
+        self.secret_file = None
+
+
+class ClientSet(object):
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.state = module.params['state']
+        self.local = threading.local()
+
+    # ----- checks, before any request ----------------------------------------------------
+    def _refuse(self, msg):
+        self.module.fail(msg)
+
+    def _items(self):
+        p = self.params
+        scoped = p['name_prefix'] is not None or p['all_clients']
+        if p['name_prefix'] is not None and p['all_clients']:
+            self._refuse('name_prefix and all_clients are mutually exclusive: the scope is either the clients whose '
+                         'name starts with the prefix, or every client.')
+        if p['name_prefix'] is not None and not p['name_prefix'].strip():
+            self._refuse('name_prefix must not be empty: to mean every client, set all_clients: true.')
+        if scoped and self.state not in ('overridden', 'deleted'):
+            self._refuse('name_prefix and all_clients go with state overridden or deleted (they choose the clients '
+                         'that the task may delete); state is %s.' % self.state)
+        if self.state == 'overridden' and not scoped:
+            self._refuse('state overridden deletes every client that config does not list, so it needs a scope: '
+                         'set name_prefix (such as "Team Alpha: ", the start of the names this task owns) or '
+                         'all_clients: true. Without one, a task could delete another team\'s apps.')
+        if not 1 <= p['parallel_writes'] <= MAX_PARALLEL:
+            self._refuse('parallel_writes must be 1 to %d (got %d): DocSpace allows 10 creates and 15 updates a minute '
+                         'per user, so more would only wait.' % (MAX_PARALLEL, p['parallel_writes']))
+        if self.state == 'gathered' and p['config']:
+            self._refuse('config goes with states merged, replaced, overridden and deleted; state gathered reads the '
+                         'portal and returns its clients as config.')
+        items = [self._item(i, dict(c)) for i, c in enumerate(p['config'] or [])]
+        self._refuse_repeats(items)
+        file_args = [n for n in FILE_OPTIONS if p.get(n) is not None]
+        if file_args and not any(item.secret_file for item in items):
+            self._refuse('%s %s only with secret_path on config items (the files that receive the secrets), and no '
+                         'item sets it.' % (', '.join(file_args), 'applies' if len(file_args) == 1 else 'apply'))
+        return items
+
+    def _item(self, index, params):
+        item = _Item(index, params)
+        where = item.label + ': '
+        params['state'] = 'absent' if self.state == 'deleted' else 'present'
+        if params['client_id'] and not UUID_RE.match(params['client_id']):
+            self._refuse('%sclient_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, as DocSpace '
+                         'assigns them (got %r).' % (where, params['client_id']))
+        if params['logo_path']:
+            try:
+                params['logo'] = oc.logo_from_file(params['logo_path'])
+            except (IOError, OSError, ValueError) as exc:
+                self._refuse('%slogo_path %s: %s.' % (where, params['logo_path'], exc))
+        problems = oc.validate(params)
+        if problems:
+            self._refuse('%sInvalid options: %s.' % (where, '; '.join(problems)))
+        given = [n for n in ITEM_FILE_OPTIONS if params.get(n) is not None]
+        if given and params['secret_path'] is None:
+            self._refuse('%s%s %s only with secret_path (the file that receives the secret), which is not set.'
+                         % (where, ', '.join(given), 'applies' if len(given) == 1 else 'apply'))
+        if self.state == 'deleted':
+            if params['secret_path'] is not None:
+                self._refuse('%ssecret_path goes with the states that keep the client, not deleted.' % where)
+            return item
+        if self.state in ('replaced', 'overridden'):
+            missing = oc.missing_for_create(params)
+            if missing:
+                self._refuse('%sstate %s makes each client exactly as given, so every field DocSpace requires must be '
+                             'set: %s.' % (where, self.state, ', '.join(missing)))
+            for field in oc.FIELDS:  # left out: back to the default a new client gets
+                if params.get(field.option) is None and field.default is not None:
+                    params[field.option] = field.default
+        prefix = self.params['name_prefix']
+        if self.state == 'overridden' and prefix is not None and not params['name'].startswith(prefix):
+            self._refuse('%sname %r does not start with name_prefix %r: the task would create a client outside its '
+                         'scope, which no later run of it would ever delete.' % (where, params['name'], prefix))
+        if params['secret_path'] is not None:
+            file_params = dict((n, self.params.get(n)) for n in FILE_OPTIONS + ('unsafe_writes',))
+            file_params.update((n, params[n]) for n in ITEM_FILE_OPTIONS if params[n] is not None)
+            item.secret_file = SecretFile(self.module, params['secret_path'], params=file_params, where=where)
+        return item
+
+    def _refuse_repeats(self, items):
+        """Two items for one client would fight over it in one run."""
+        for key in ('client_id', 'name', 'secret_path'):
+            if key == 'name' and self.state == 'deleted':
+                continue  # deleting a name twice is deleting it once
+            seen = {}
+            for item in items:
+                value = item.params.get(key)
+                if value is None:
+                    continue
+                if value in seen:
+                    self._refuse('config[%d] and config[%d] have the same %s %r: each client (and each secret file) '
+                                 'goes in config once.' % (seen[value], item.index, key, value))
+                seen[value] = item.index
+
+    # ----- the run ---------------------------------------------------------------------------
+    def run(self):
+        items = self._items()
+        api = self.module.api
+        if self.state == 'gathered':
+            clients = sorted(api.list_clients(), key=lambda c: (c.get('name') or '', c['client_id']))
+            return dict(changed=False, gathered=[oc.as_options(c) for c in clients])
+        listing = list(api.list_clients())
+        engines = [ClientEngine(self.module, item.params, api=api, listing=listing, secret_file=item.secret_file,
+                                twins_later=True) for item in items]
+        labels = [item.label for item in items]
+        self._claim_or_fail_repeats(engines, listing, labels)
+        for client in self._outside_config(listing, items):
+            params = dict((name, None) for name in ITEM_SPEC)
+            params.update(client_id=client['client_id'], state='absent', recreate=False)
+            engines.append(ClientEngine(self.module, params, api=api, listing=listing, twins_later=True))
+            labels.append('%r (%s)' % (client.get('name'), client['client_id']))
+        outcomes = self._converge_all(engines)
+        if any(e.pending for e in engines):
+            again = list(api.list_clients())  # one look for twins after all the creates
+            for index, engine in enumerate(engines):
+                if engine.pending and outcomes[index] is None:
+                    outcomes[index] = self._guarded(engine, lambda e: e.settle_twins(again))
+        return self._report(engines, labels, outcomes)
+
+    def _claim_or_fail_repeats(self, engines, listing, labels):
+        """An item by client_id and another by the name of that client would manage it twice."""
+        by_id = dict((c['client_id'], c.get('name')) for c in listing)
+        owner = {}
+        for index, engine in enumerate(engines):
+            p = engine.params
+            name = p['name'] if p['client_id'] is None else by_id.get(p['client_id'])
+            if name is None:
+                continue
+            other = owner.get(name)
+            if other is not None and self.state != 'deleted' and (engines[other].params['client_id'] is None or
+                                                                  p['client_id'] is None):
+                self._refuse('%s and %s are the same client (named %r): each client goes in config once.'
+                             % (labels[other], labels[index], name))
+            owner.setdefault(name, index)
+
+    def _outside_config(self, listing, items):
+        """The clients a scope lets this task delete: in the scope, and neither listed by id nor named by
+        any item (a name that several clients share stays with its item, which decides or fails)."""
+        p = self.params
+        if p['name_prefix'] is None and not p['all_clients']:
+            return []
+        ids = set(i.params['client_id'] for i in items if i.params['client_id'])
+        names = set(i.params['name'] for i in items if i.params['name'])
+        names.update(c.get('name') for c in listing if c['client_id'] in ids)
+        return [c for c in listing if (p['all_clients'] or (c.get('name') or '').startswith(p['name_prefix']))
+                and c['client_id'] not in ids and c.get('name') not in names]
+
+    def _worker_api(self):
+        """Each worker thread its own session; the credential, pacing and catalogue are shared."""
+        if not hasattr(self.local, 'api'):
+            self.local.api = self.module.api.fork()
+        return self.local.api
+
+    def _guarded(self, engine, work):
+        """None when ``work(engine)`` went through, else the message of its failure."""
+        try:
+            work(engine)
+            return None
+        except DocSpaceError as exc:
+            engine.result.update(getattr(exc, 'result', {}))
+            return self.module.scrub(str(exc))
+        except Exception as exc:  # pylint: disable=broad-except
+            return self.module.scrub('Unexpected %s: this is a bug in the onlyoffice.docspace collection, please '
+                                     'report it: %s' % (type(exc).__name__, exc), limit=300)
+
+    def _converge_all(self, engines):
+        """Each engine's failure message (None: done). Engines with nothing to write make no request."""
+        def one(engine):
+            engine.api = self._worker_api()
+            return self._guarded(engine, lambda e: e.converge())
+        with ThreadPoolExecutor(max_workers=self.params['parallel_writes']) as pool:
+            return list(pool.map(one, engines))
+
+    # ----- the result --------------------------------------------------------------------------
+    def _report(self, engines, labels, outcomes):
+        results, diffs, secrets = [], [], {}
+        counts = dict((action, 0) for action in ACTIONS)
+        for engine, label, problem in zip(engines, labels, outcomes):
+            result = engine.result
+            client = result.get('client') or {}
+            found = engine.found or {}
+            entry = dict(name=client.get('name') or engine.params.get('name') or found.get('name'),
+                         client_id=client.get('client_id') or found.get('client_id') or engine.params.get('client_id'),
+                         action='failed' if problem else engine.action)
+            for key in ('secret_path', 'deleted_copies'):
+                if key in result:
+                    entry[key] = result[key]
+            if problem:
+                entry['msg'] = problem
+            counts[entry['action']] += 1
+            counts['deleted'] += len(result.get('deleted_copies', []))
+            if result.get('client_secret'):
+                secrets[entry['name']] = result['client_secret']
+            if 'diff' in result:
+                header = '%s %s' % (label, entry['client_id'] or '(new)')
+                diffs.append(dict(result['diff'], before_header=header, after_header=header))
+            results.append(entry)
+        out = dict(changed=any(e.result['changed'] for e in engines), results=results, counts=counts)
+        if secrets:
+            out['secrets'] = secrets
+        if diffs:
+            out['diff'] = diffs
+        failed = [(label, problem) for label, problem in zip(labels, outcomes) if problem]
+        if failed:
+            out['msg'] = '%d of %d clients failed: %s' % (len(failed), len(engines), ' '.join(
+                '%s: %s' % (label, problem) for label, problem in failed))
+        return out
