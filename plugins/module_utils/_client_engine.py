@@ -28,6 +28,18 @@ def _age(client):
     return (client.get('created_on') or '', client['client_id'])
 
 
+class Listing(list):
+    """The portal's clients read once, indexed by id and by name: a set of N items looks each up
+    in constant time instead of scanning N clients N times."""
+
+    def __init__(self, clients):
+        super(Listing, self).__init__(clients)
+        self.ids = dict((c.get('client_id'), c) for c in self)
+        self.names = {}
+        for client in self:
+            self.names.setdefault(client.get('name'), []).append(client)
+
+
 class ClientEngine(object):
     """One client. ``params`` are the options of docspace_oauth_client (the module's own by default);
     ``listing``, the portal's clients read once by a set (None: list when needed); ``secret_file``,
@@ -87,13 +99,11 @@ class ClientEngine(object):
 
     # ----- lookup ----------------------------------------------------------------------
     def _clients(self):
-        return self.listing if self.listing is not None else list(self.api.list_clients())
+        return self.listing if self.listing is not None else Listing(self.api.list_clients())
 
     def _by_id(self, client_id):
-        if self.listing is not None:
-            listed = [c for c in self.listing if c.get('client_id') == client_id]
-            if listed:
-                return listed[0]
+        if self.listing is not None and client_id in self.listing.ids:
+            return self.listing.ids[client_id]
         return self.api.find_client(client_id)
 
     def _matches_task(self, client):
@@ -109,7 +119,7 @@ class ClientEngine(object):
         A recreate cut off before its delete leaves the replacement and the client it replaces,
         equal in every field the task does not set: with recreate, the replacement is kept.
         Anything else may be someone's other app, and the task fails rather than guess."""
-        named = sorted((c for c in self._clients() if c.get('name') == name), key=_age)
+        named = sorted(self._clients().names.get(name, []), key=_age)
         if len(named) <= 1:
             return (named[0] if named else None), []
         apps = [oc.app_fields(oc.from_server(c)) for c in named]
@@ -129,7 +139,7 @@ class ClientEngine(object):
     def _refuse_a_taken_name(self, current, name):
         """DocSpace would accept a rename onto another client's name, and every task that finds a
         client by that name (state: absent too) would fail as ambiguous from then on."""
-        taken = [c['client_id'] for c in self._clients()
+        taken = [c['client_id'] for c in self._clients().names.get(name, [])
                  if c.get('name') == name and c['client_id'] != current['client_id']]
         if taken:
             raise Refused('name %r is already the name of OAuth client %s. DocSpace does not keep names unique, '

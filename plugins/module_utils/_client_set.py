@@ -17,7 +17,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_engine import ClientEngine
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_engine import ClientEngine, Listing
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import UUID_RE
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import FILE_OPTIONS, SecretFile
@@ -152,7 +152,7 @@ class ClientSet(object):
         if self.state == 'gathered':
             clients = sorted(api.list_clients(), key=lambda c: (c.get('name') or '', c['client_id']))
             return dict(changed=False, gathered=[oc.as_options(c) for c in clients])
-        listing = list(api.list_clients())
+        listing = Listing(api.list_clients())
         engines = [ClientEngine(self.module, item.params, api=api, listing=listing, secret_file=item.secret_file,
                                 twins_later=True) for item in items]
         labels = [item.label for item in items]
@@ -164,7 +164,7 @@ class ClientSet(object):
             labels.append('%r (%s)' % (client.get('name'), client['client_id']))
         outcomes = self._converge_all(engines)
         if any(e.pending for e in engines):
-            again = list(api.list_clients())  # one look for twins after all the creates
+            again = Listing(api.list_clients())  # one look for twins after all the creates
             for index, engine in enumerate(engines):
                 if engine.pending and outcomes[index] is None:
                     outcomes[index] = self._guarded(engine, lambda e: e.settle_twins(again))
