@@ -210,11 +210,20 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ team.counts }}"
 
-- name: Disable one app, leave every other field and app alone
+- name: Add another team's app, disabled for now, and leave every other app alone (merged)
   onlyoffice.docspace.docspace_oauth_clients:
     config:
-      - name: "Team Alpha: Directory"
+      - name: "Team Beta: Importer"
+        logo_path: files/reporting.png
+        website_url: https://importer.example.com
+        terms_url: https://importer.example.com/terms
+        policy_url: https://importer.example.com/privacy
+        logout_redirect_uri: https://importer.example.com/logout
+        redirect_uris: [https://importer.example.com/oauth/callback]
+        allowed_origins: [https://importer.example.com]
+        scopes: [files:write]
         enabled: false
+        secret_path: /etc/docspace-apps/importer
 
 - name: Adopt an existing portal into code - read its clients as config
   onlyoffice.docspace.docspace_oauth_clients:
@@ -224,13 +233,13 @@ EXAMPLES = r'''
 - name: Save them as a vars file to review and commit
   ansible.builtin.copy:
     content: "{{ {'docspace_apps': portal.gathered} | to_nice_yaml }}"
-    dest: /tmp/docspace_apps.yml
+    dest: "{{ playbook_dir }}/docspace_apps.yml"
     mode: '0600'
 
 - name: Remove every app of a team that is gone
   onlyoffice.docspace.docspace_oauth_clients:
     state: deleted
-    name_prefix: "Team Beta: "
+    name_prefix: "Team Gamma: "
 '''
 
 RETURN = r'''

@@ -243,3 +243,35 @@ def test_creates_are_paced_by_the_rate_limit_headers_not_by_429(portal, run_modu
     told = [w for w in result['warnings'] if 'allows no more POST requests this minute' in w]
     assert 50 < max(slept) <= 61.5 and told, (slept, told)
     assert parallel > 1 or (len(slept) == 1 and len(told) == 1), (slept, told)
+
+
+@pytest.mark.parametrize('args, words', [
+    (dict(name_prefix='A: ', config=[]), 'name_prefix and all_clients go with state overridden or deleted'),
+    (dict(parallel_writes=0, config=[]), 'parallel_writes must be 1 to 10 (got 0)'),
+    (dict(parallel_writes=11, config=[]), 'parallel_writes must be 1 to 10 (got 11)'),
+    (dict(state='gathered', config=[app('Some')]), 'config goes with states merged, replaced, overridden and deleted'),
+    (dict(mode='0600', config=[app('Some')]), 'mode applies only with secret_path on config items'),
+    (dict(config=[dict([kv for kv in app('Logo').items() if kv[0] != 'logo'], logo_path='/nonexistent/logo.png')]),
+     "config[0] ('Logo'): logo_path /nonexistent/logo.png: must be a regular file"),
+    (dict(state='deleted', config=[{'name': 'Gone', 'secret_path': '/tmp/gone'}]),
+     "config[0] ('Gone'): secret_path goes with the states that keep the client, not deleted"),
+])
+def test_bad_task_options_are_refused_before_any_request(portal, run_module, args, words):
+    result = run_module(set_module, portal.connection(**args))
+    assert result['failed'] and words in result['msg'], result['msg']
+    assert portal.emulator.requests == []
+
+
+def test_a_bug_in_one_item_is_reported_as_a_bug_and_the_others_converge(portal, run_module, monkeypatch):
+    from ansible_collections.onlyoffice.docspace.plugins.module_utils import _client_engine
+    real = _client_engine.ClientEngine.converge
+
+    def converge(self):
+        if self.params['name'] == 'Broken':
+            raise KeyError('client_id')
+        return real(self)
+    monkeypatch.setattr(_client_engine.ClientEngine, 'converge', converge)
+    result = run_module(set_module, portal.connection(config=[app('Broken'), app('Fine')]))
+    assert result['failed'] and result['counts'] == counts(created=1, failed=1)
+    assert "config[0] ('Broken'): Unexpected KeyError: this is a bug" in result['msg'] and 'Traceback' not in str(result)
+    assert names(portal) == ['Fine']
