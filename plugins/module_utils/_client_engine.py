@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_api import DocSpaceError, OutcomeUnknown
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import Refused
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import Refused, cause
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import SecretFileError
 
 CONVERGE_ROUNDS = 3  # writes of one client before another writer is declared to be fighting this run
@@ -56,6 +56,7 @@ class ClientEngine(object):
         self.pending = None  # (created, wanted) still to be checked for a twin
         self.result = dict(changed=False, client={})
         self.action = 'unchanged'
+        self.secret_key = 'client_secret'  # where a failure message says a secret in the result is
         self.found = None  # the server client the options named, as it was before this run
         self.what = "OAuth client '%s'" % (self.params.get('client_id') or self.params.get('name'))
 
@@ -242,10 +243,10 @@ class ClientEngine(object):
         created = self.api.create_client(body, 'create ' + self.what, known_ids=known_ids,
                                          matches=lambda c: self._same_app(c, wanted))
         self._finish_created(created, wanted)
-        if not known_ids:
-            self.pending = (created, wanted)
-            if not self.twins_later:
-                self.settle_twins()
+        # Another run may have created (or re-created) the same app at the same moment.
+        self.pending = (created, wanted)
+        if not self.twins_later:
+            self.settle_twins()
         return created
 
     def settle_twins(self, listing=None):
@@ -302,7 +303,9 @@ class ClientEngine(object):
         if current is None or self.result.get('recreated'):
             return  # check mode of a create or recreate: reported changed, nothing written
         try:
-            if target.is_ours() or target.is_link():
+            # After copies were folded into this client, its file may hold a deleted copy's secret:
+            # it is read again (write() keeps a file that holds the secret already).
+            if target.is_link() or (target.is_ours() and not self.result.get('deleted_copies')):
                 changed = target.enforce()
             elif self.module.check_mode:
                 changed = True
@@ -322,9 +325,10 @@ class ClientEngine(object):
             yield
         except DocSpaceError as exc:
             where = 'is in ' + self.result['secret_path'] if 'secret_path' in self.result else \
-                'is client_secret in this result'
-            raise DocSpaceError('%s was created (client_id %s; its secret %s), but the next step failed: %s Run the '
-                                'task again to finish.' % (self.what, created['client_id'], where, exc), exc.status)
+                'is in this result (%s)' % self.secret_key
+            raise DocSpaceError('%s was created (client_id %s; its secret %s), but the next step failed: %s%s Run the '
+                                'task again to finish.' % (self.what, created['client_id'], where, exc,
+                                                           '' if str(exc).endswith('.') else '.'), exc.status)
 
     @staticmethod
     def _same_app(client, wanted):
@@ -416,7 +420,7 @@ class ClientEngine(object):
             except OutcomeUnknown as exc:
                 unknown = exc
                 self.api.policy.pause(attempt, 'update ' + self.what, 'the outcome is unknown (%s); reading '
-                                      'it again before the next attempt' % str(exc).split(': ', 1)[-1])
+                                      'it again before the next attempt' % cause(exc, 'update ' + self.what))
             current = read()
         if unknown is not None and oc.differences(oc.from_server(current), wanted) == oc.differences(before, wanted):
             raise unknown
@@ -470,7 +474,8 @@ class ClientEngine(object):
         else:
             created = self._create(wanted, known_ids=(old,))
         with self._after_create(created):
-            self.api.delete_client(old, 'delete the replaced ' + self.what, missing_ok=bool(adopt))
+            # Another run recreating it at the same moment may have deleted it first: gone is as good.
+            self.api.delete_client(old, 'delete the replaced ' + self.what, missing_ok=True)
 
     @staticmethod
     def _describe(before, wanted, names):

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,6 +39,11 @@ ARGUMENT_SPEC = dict(
     all_clients=dict(type='bool', default=False),
     parallel_writes=dict(type='int', default=4),
 )
+
+
+def _real_path(path):
+    """Where a file really is: its folder with links, '.', '..' and '//' resolved."""
+    return os.path.join(os.path.realpath(os.path.dirname(path) or '.'), os.path.basename(path))
 
 
 class _Item(object):
@@ -96,6 +102,8 @@ class ClientSet(object):
         if params['client_id'] and not UUID_RE.match(params['client_id']):
             self._refuse('%sclient_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, as DocSpace '
                          'assigns them (got %r).' % (where, params['client_id']))
+        if params['client_id']:  # DocSpace answers ids in lower case: any other case would miss its client
+            params['client_id'] = params['client_id'].lower()
         if params['logo_path']:
             try:
                 params['logo'] = oc.logo_from_file(params['logo_path'])
@@ -131,19 +139,22 @@ class ClientSet(object):
         return item
 
     def _refuse_repeats(self, items):
-        """Two items for one client would fight over it in one run."""
+        """Two items for one client, or for one file, would fight over it in one run. Clients that
+        share a name (DocSpace allows it) are told apart by client_id; a file by where it really is."""
         for key in ('client_id', 'name', 'secret_path'):
             if key == 'name' and self.state == 'deleted':
                 continue  # deleting a name twice is deleting it once
             seen = {}
             for item in items:
                 value = item.params.get(key)
-                if value is None:
+                if value is None or (key == 'name' and item.params['client_id']):
                     continue
-                if value in seen:
-                    self._refuse('config[%d] and config[%d] have the same %s %r: each client (and each secret file) '
-                                 'goes in config once.' % (seen[value], item.index, key, value))
-                seen[value] = item.index
+                where = _real_path(value) if key == 'secret_path' else value
+                if where in seen:
+                    self._refuse('config[%d] and config[%d] have the same %s %r%s: each client (and each secret '
+                                 'file) goes in config once.' % (seen[where], item.index, key, value, '' if where ==
+                                                                 value else ' (%s)' % where))
+                seen[where] = item.index
 
     # ----- the run ---------------------------------------------------------------------------
     def run(self):
@@ -155,6 +166,8 @@ class ClientSet(object):
         listing = Listing(api.list_clients())
         engines = [ClientEngine(self.module, item.params, api=api, listing=listing, secret_file=item.secret_file,
                                 twins_later=True) for item in items]
+        for engine in engines:
+            engine.secret_key = 'secrets'
         labels = [item.label for item in items]
         self._claim_or_fail_repeats(engines, listing, labels)
         for client in self._outside_config(listing, items):

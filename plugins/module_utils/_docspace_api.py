@@ -13,9 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import threading
 import time
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils import _auth, _retry
+from ansible_collections.onlyoffice.docspace.plugins.module_utils import _auth, _errors, _retry
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import (  # noqa: F401 (re-exported)  # pylint: disable=unused-import
     BadRequest, DocSpaceError, Forbidden, NotFound, OutcomeUnknown, Unreachable, describe, error_for)
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._http import (  # noqa: F401 (re-exported)  # pylint: disable=unused-import
@@ -48,6 +49,7 @@ class DocSpaceAPI(object):
                                         password, signature)
         self.last_attempts = 0
         self._catalogue = {}  # 'names': the scope catalogue's names once read (None: the portal did not show it)
+        self._catalogue_lock = threading.Lock()  # shared with the forks, as the catalogue is
 
     def fork(self):
         """A session for a concurrent worker: its own connection and retry count; the credential, the
@@ -175,7 +177,7 @@ class DocSpaceAPI(object):
             return self.call('POST', CLIENTS, what, json_body=body, retry=_retry.REFUSED,
                              expect=('client_id', 'client_secret'))
         except OutcomeUnknown as exc:
-            cause = str(exc).split(': ', 1)[-1]
+            cause = _errors.cause(exc, what)
             for attempt in range(1, self.policy.retries + 2):
                 # A slow server may still be storing it: the first look waits at least one timeout.
                 self.policy.pause(attempt, what, 'the outcome is unknown (%s); looking for the client' % cause,
@@ -234,6 +236,10 @@ class DocSpaceAPI(object):
     def scope_names(self):
         """The names the portal's scope catalogue offers, in its order, read once per session; None when the
         portal does not show it (404, 403, or an answer that is no catalogue): the write itself decides then."""
+        with self._catalogue_lock:  # workers that need it at once: one read
+            return self._scope_names()
+
+    def _scope_names(self):
         if 'names' not in self._catalogue:
             try:
                 listed = self.scopes()

@@ -287,6 +287,8 @@ class DocSpaceModule(AnsibleModule):
             if not UUID_RE.match(value):
                 self.fail('client_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, '
                           'as DocSpace assigns them (got %r).' % value)
+        if ids:  # DocSpace reads any case and answers in lower case: compared as it answers
+            params['client_id'] = [i.lower() for i in ids] if isinstance(ids, list) else ids.lower()
 
     def _check_signature(self, token, renewable):
         # The message never quotes the value: it is a credential.

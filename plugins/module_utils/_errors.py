@@ -64,6 +64,12 @@ class OutcomeUnknown(DocSpaceError):
 BY_STATUS = {400: BadRequest, 403: Forbidden, 404: NotFound}
 
 
+def cause(exc, what):
+    """The words of a failure after its 'Could not <what>: ' (a client name may itself hold ': ')."""
+    text, head = str(exc), 'Could not %s: ' % what
+    return text[len(head):] if text.startswith(head) else text
+
+
 def _problem_parts(body, reason):
     """The words of a ProblemDetail, a DocSpace error envelope or a Bean Validation list."""
     parts = []

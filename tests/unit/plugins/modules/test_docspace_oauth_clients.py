@@ -275,3 +275,79 @@ def test_a_bug_in_one_item_is_reported_as_a_bug_and_the_others_converge(portal, 
     assert result['failed'] and result['counts'] == counts(created=1, failed=1)
     assert "config[0] ('Broken'): Unexpected KeyError: this is a bug" in result['msg'] and 'Traceback' not in str(result)
     assert names(portal) == ['Fine']
+
+
+# ----- found by an outside attack (issue 15), each failing before its fix ------------------------------
+def test_an_upper_case_client_id_is_its_client_not_a_stranger_to_prune(portal, run_module):
+    ids = seed(portal, app('T: Listed'), app('T: Unlisted'))
+    item = dict(app('T: Listed'), name='T: Renamed', client_id=ids[0].upper())
+    real = run_twice(run_module, portal, portal.connection(state='overridden', name_prefix='T: ', config=[item]),
+                     dict(updated=1, deleted=1))
+    assert names(portal) == ['T: Renamed'] and list(portal.emulator.clients) == [ids[0]]
+    assert real['results'][0]['client_id'] == ids[0]
+
+
+def test_one_client_twice_in_two_cases_is_refused_before_any_request(portal, run_module):
+    ids = seed(portal, app('Cased'))
+    config = [{'client_id': ids[0], 'description': 'one'}, {'client_id': ids[0].upper(), 'description': 'two'}]
+    result = run_module(set_module, portal.connection(config=config))
+    assert result['failed'] and 'config[0] and config[1] have the same client_id' in result['msg']
+    assert portal.emulator.requests == []
+
+
+@pytest.mark.parametrize('second', ['sub/./file', 'sub//file', 'link/file', 'sub/../sub/file'])
+def test_one_secret_file_spelt_two_ways_is_refused_before_any_request(portal, run_module, tmp_path, second):
+    (tmp_path / 'sub').mkdir()
+    os.symlink(str(tmp_path / 'sub'), str(tmp_path / 'link'))
+    config = [app('Spelt 1', secret_path=str(tmp_path / 'sub' / 'file')),
+              app('Spelt 2', secret_path=str(tmp_path) + '/' + second)]
+    result = run_module(set_module, portal.connection(config=config))
+    assert result['failed'] and 'have the same secret_path' in result['msg'], result['msg']
+    assert portal.emulator.requests == []
+
+
+def test_clients_that_share_a_name_paste_back_from_gathered_unchanged(portal, run_module):
+    seed(portal, app('Shared', description='one'), app('Shared', description='two'))
+    portal.clear()
+    gathered = run_module(set_module, portal.connection(state='gathered'))['gathered']
+    run_twice(run_module, portal, portal.connection(state='replaced', config=gathered), dict(unchanged=2))
+
+
+def test_a_folded_copy_leaves_the_kept_clients_secret_in_the_file(portal, run_module, tmp_path):
+    """Copies folded into the oldest: a file that held a deleted copy's secret gets the kept one's."""
+    ids = seed(portal, app('Folded'), app('Folded'))
+    path = tmp_path / 'secret'
+    path.write_text(portal.emulator.clients[ids[1]]['client_secret'])  # the copy's, about to be deleted
+    os.chmod(str(path), 0o600)
+    result = run_module(set_module, portal.connection(config=[app('Folded', secret_path=str(path))]))
+    assert not result.get('failed') and result['results'][0]['deleted_copies'] == [ids[1]], result
+    assert list(portal.emulator.clients) == [ids[0]]
+    assert path.read_text() == portal.emulator.clients[ids[0]]['client_secret']
+
+
+def test_a_recreate_raced_by_another_run_keeps_one_client_and_its_secret(portal, run_module, monkeypatch, tmp_path):
+    """Another run re-created the same app a moment earlier, and deleted the old client: this run keeps
+    the other's replacement, deletes its own, and takes the 404 of the old client as done."""
+    from ansible_collections.onlyoffice.docspace.plugins.module_utils import _client_engine
+    old = seed(portal, app('Redo'))[0]
+    wanted = app('Redo', website_url='https://new-redo.example.com', recreate=True, secret_path=str(tmp_path / 's'))
+    real_create = _client_engine.ClientEngine._create
+    made = {}
+
+    def the_other_run_first(self, want, known_ids):
+        body = dict((k, v) for k, v in wanted.items() if k not in ('recreate', 'secret_path'))
+        made['other'] = seed(portal, body)[0]
+        del portal.emulator.clients[old]
+        return real_create(self, want, known_ids)
+    monkeypatch.setattr(_client_engine.ClientEngine, '_create', the_other_run_first)
+    result = run_module(set_module, portal.connection(config=[wanted]))
+    assert not result.get('failed') and result['counts'] == counts(recreated=1), result
+    assert list(portal.emulator.clients) == [made['other']]
+    assert (tmp_path / 's').read_text() == portal.emulator.clients[made['other']]['client_secret']
+
+
+def test_new_scopes_of_many_items_read_the_catalogue_once(portal, run_module):
+    result = run_module(set_module, portal.connection(config=[app('Scoped %d' % i, scopes=['files:read'])
+                                                              for i in range(8)], parallel_writes=4))
+    assert result['counts'] == counts(created=8), result
+    assert len([r for r in portal.emulator.requests if r['path'].endswith('/scopes')]) == 1
