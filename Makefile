@@ -45,7 +45,7 @@ MATRIX_CHECKS := sanity units integration demo
 MATRIX_LINT := 2.16
 
 .PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
-        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx examples bench clean $(AT_COPY)
+        lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx fleet examples bench clean $(AT_COPY)
 
 help:
 	@echo "make demo         start the DocSpace emulator, run playbooks/demo.yml twice, clean up"
@@ -53,7 +53,7 @@ help:
 	@echo "make test-matrix  make test, plus sanity, unit, integration tests and the demo on ansible-core $(MATRIX), lint on $(MATRIX_LINT)"
 	@echo "make docs         the HTML docsite in .build/docs/build/html, links checked"
 	@echo "make reliability  run the fault scenarios and rewrite the table in docs/docsite/rst/reliability.rst"
-	@echo "make bench        measure requests per task, converge time against a uri playbook, memory; docs/performance.md"
+	@echo "make bench        measure requests per task, converge time against a uri playbook, memory, the set module on 1000 apps and 10 portals (~25 min); docs/performance.md"
 	@echo "make fuzz         the stateful fault fuzzer on a fresh seed for FUZZ_SECONDS (600); tests/fuzz/README.md"
 	@echo "make changelog    fold changelogs/fragments into CHANGELOG.md/.rst for the galaxy.yml version"
 
@@ -83,7 +83,7 @@ demo: setup
 	@bash tests/utils/demo.sh
 
 # ----- make test ------------------------------------------------------------------------------
-CHECKS := test-unit test-emulator test-integration secrets awx examples test-build lint docs-lint docs changelog-lint importer molecule sanity fuzz-ci
+CHECKS := test-unit test-emulator test-integration secrets awx fleet examples test-build lint docs-lint docs changelog-lint importer molecule sanity fuzz-ci
 
 test: setup
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
@@ -193,6 +193,13 @@ awx: setup
 	@echo "== ansible-runner jobs, team app inventory, ansible-builder introspect"
 	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
 	    -W ignore::DeprecationWarning --junitxml=$(REPORTS)/awx.xml tests/awx
+
+# playbooks/converge_apps.yml over a fleet: several emulators at once, one inventory host each, converged with
+# forks; the example fleet of playbooks/fleet too (tests/fleet/test_fleet.py).
+fleet: setup
+	@echo "== a fleet of portals converged by playbooks/converge_apps.yml, with forks"
+	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	    --junitxml=$(REPORTS)/fleet.xml tests/fleet
 
 # Every playbook and task list of the README, the user guide and the modules' EXAMPLES, run as printed against
 # the emulator with an inventory and a PATH whose python3 lacks requests (tests/examples/run_examples.py); first

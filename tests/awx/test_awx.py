@@ -84,6 +84,8 @@ def private_data_dir(tmp_path, url, **inputs):
     env = dict(injected_env(inputs, pdd / 'env'), ANSIBLE_COLLECTIONS_PATH=os.environ['ANSIBLE_COLLECTIONS_PATH'],
                DOCSPACE_DEMO_SECRETS=str(tmp_path / 'secrets'), ANSIBLE_NOCOLOR='1')
     (pdd / 'env' / 'envvars').write_text(yaml.safe_dump(env))
+    # The job template's extra vars: converge_apps.yml writes the apps' secrets here, not into ~.
+    (pdd / 'env' / 'extravars').write_text(yaml.safe_dump({'app_secret_dir': str(tmp_path / 'app-secrets')}))
     return str(pdd)
 
 
@@ -169,9 +171,9 @@ def test_a_teams_app_inventory_converges_and_prunes(portal, tmp_path):
     emulator.requests = []
     again, events = run(pdd, 'converge_apps.yml')
     assert changed(again) == 0
-    # One x-signature serves both plays (3 converges, the listing): the key is exchanged once, by the uri task.
+    # One docspace_oauth_clients task: the key is exchanged once, and one page lists every client.
     paths = [r['path'] for r in emulator.requests]
-    assert paths.count('/api/2.0/security/oauth2/token') == 1 and len(paths) == 1 + 3 + 1, paths
+    assert paths.count('/api/2.0/security/oauth2/token') == 1 and len(paths) == 1 + 1, paths
     blob = json.dumps(events)
     assert not [t for t in set(re.findall(r'[A-Za-z0-9_.-]{36,}', blob))
                 if hashlib.sha256(t.encode()).hexdigest() in emulator.issued['jwt']]
@@ -221,7 +223,7 @@ def test_a_job_over_https_trusts_the_credentials_ca_bundle_and_uses_its_timeout_
     assert 'certificate' in message.lower(), message  # not trusted without the bundle
     result, dummy = run(private_data_dir(tmp_path / 'bundle', url, ca_bundle=pem, timeout='20', retries='2'),
                         'converge_apps.yml')
-    assert changed(result) == 1  # the converge task, its three items created
+    assert changed(result) == 2  # the secrets' folder, and the converge task: its three items created
     assert sorted(c['name'] for c in emulator.clients.values()) == [
         'Team Alpha: Archive', 'Team Alpha: Directory', 'Team Alpha: Reporting']
     # retries: one 503 on the listing is survived with the default of 3, not with the credential's 0.
