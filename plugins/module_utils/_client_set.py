@@ -17,9 +17,11 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_engine import ClientEngine, Listing
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import UUID_RE
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import UUID_RE, DocSpaceModule
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import FILE_OPTIONS, SecretFile
 
@@ -31,9 +33,10 @@ MAX_PARALLEL = 10  # DocSpace allows 10 creates and 15 updates a minute per user
 # The options of one client, as docspace_oauth_client takes them (less state), and its secret file's.
 ITEM_SPEC = dict(oc.client_spec(), mode=dict(type='raw'), owner=dict(type='str'), group=dict(type='str'))
 
+ITEM_RULES = dict(required_one_of=[('client_id', 'name')], mutually_exclusive=[('logo', 'logo_path')])
+
 ARGUMENT_SPEC = dict(
-    config=dict(type='list', elements='dict', options=ITEM_SPEC, required_one_of=[('client_id', 'name')],
-                mutually_exclusive=[('logo', 'logo_path')]),
+    config=dict(type='list', elements='dict', options=ITEM_SPEC, **ITEM_RULES),
     state=dict(type='str', choices=list(STATES), default='merged'),
     name_prefix=dict(type='str'),
     all_clients=dict(type='bool', default=False),
@@ -44,6 +47,32 @@ ARGUMENT_SPEC = dict(
 def _real_path(path):
     """Where a file really is: its folder with links, '.', '..' and '//' resolved."""
     return os.path.join(os.path.realpath(os.path.dirname(path) or '.'), os.path.basename(path))
+
+
+class ClientSetModule(DocSpaceModule):
+    """The set module's AnsibleModule: each item of config is checked against its spec first, so that a
+    message names the item (AnsibleModule's own checks of suboptions say only 'found in config')."""
+
+    def _load_params(self):
+        super(ClientSetModule, self)._load_params()
+        config = self.params.get('config')
+        if not isinstance(config, list):
+            return  # AnsibleModule says what is wrong with config itself
+        validator = ArgumentSpecValidator(ITEM_SPEC, **ITEM_RULES)
+        for index, item in enumerate(config):
+            label = 'config[%d]' % index
+            if not isinstance(item, dict):
+                self.fail_json(msg='%s must be a dictionary of one client\'s options, such as {name: Reporting, ...} '
+                                   '(got %s).' % (label, type(item).__name__))
+            if isinstance(item.get('name'), str):
+                label += ' (%r)' % item['name']
+            unknown = sorted('%s' % k for k in item if k not in ITEM_SPEC)
+            if unknown:
+                self.fail_json(msg='%s: %s %s not an option of a client; an item takes %s.' % (
+                    label, ', '.join(unknown), 'is' if len(unknown) == 1 else 'are', ', '.join(sorted(ITEM_SPEC))))
+            problems = validator.validate(dict(item)).error_messages
+            if problems:
+                self.fail_json(msg='%s: %s' % (label, '; '.join(problems)))
 
 
 class _Item(object):

@@ -292,12 +292,11 @@ gathered:
       enabled: true
 '''
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_set import ARGUMENT_SPEC, ClientSet
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_set import ARGUMENT_SPEC, ClientSet, ClientSetModule
 
 
 def main():
-    module = DocSpaceModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, add_file_common_args=True)
+    module = ClientSetModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, add_file_common_args=True)
 
     def work(module):
         result = ClientSet(module).run()

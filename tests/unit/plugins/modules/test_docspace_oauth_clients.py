@@ -351,3 +351,16 @@ def test_new_scopes_of_many_items_read_the_catalogue_once(portal, run_module):
                                                               for i in range(8)], parallel_writes=4))
     assert result['counts'] == counts(created=8), result
     assert len([r for r in portal.emulator.requests if r['path'].endswith('/scopes')]) == 1
+
+
+@pytest.mark.parametrize('item, words', [
+    ({'description': 'Who am I'}, "config[1]: one of the following is required: client_id, name"),
+    ({'name': 'Two', 'bogus': 1}, "config[1] ('Two'): bogus is not an option of a client; an item takes allow_pkce"),
+    ({'name': 'Two', 'enabled': 'maybe'}, "config[1] ('Two'): argument 'enabled' is of type "),  # str, or <class 'str'>
+    ({'name': 'Two', 'logo': PNG, 'logo_path': '/x.png'}, "config[1] ('Two'): parameters are mutually exclusive"),
+    ('name=Two', "config[1] must be a dictionary of one client's options"),
+])
+def test_items_that_break_their_spec_are_named_before_any_request(portal, run_module, item, words):
+    result = run_module(set_module, portal.connection(config=[app('One item'), item]))
+    assert result['failed'] and result['msg'].startswith(words), result['msg']
+    assert portal.emulator.requests == []
