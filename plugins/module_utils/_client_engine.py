@@ -46,8 +46,11 @@ class ClientEngine(object):
     where a new secret goes (None: into the result). Never exits: a failure is a DocSpaceError, with
     what was done so far in ``result``."""
 
-    def __init__(self, module, params=None, api=None, listing=None, secret_file=None, twins_later=False):
+    def __init__(self, module, params=None, api=None, listing=None, secret_file=None, twins_later=False,
+                 validated=False):
         self.module = module
+        self.validated = validated  # the set checked the options before any request
+        self.warnings = None  # None: warn at once; a list: kept, for the set to give or drop
         self.params = module.params if params is None else params
         self.api = api if api is not None else module.api
         self.listing = listing
@@ -60,6 +63,12 @@ class ClientEngine(object):
         self.found = None  # the server client the options named, as it was before this run
         self.what = "OAuth client '%s'" % (self.params.get('client_id') or self.params.get('name'))
 
+    def warn(self, msg):
+        if self.warnings is None:
+            self.module.warn(msg)
+        else:
+            self.warnings.append(msg)
+
     def run(self):
         """docspace_oauth_client: converge, then exit or fail the module."""
         try:
@@ -71,7 +80,7 @@ class ClientEngine(object):
     # ----- plan ------------------------------------------------------------------------
     def converge(self):
         params = self.params
-        problems = oc.validate(params)
+        problems = [] if self.validated else oc.validate(params)
         if problems:
             raise Refused('Invalid options: %s.' % '; '.join(problems))
         fresh = False  # whether ``current`` is a GET of the client right now, not from a listing
@@ -153,9 +162,9 @@ class ClientEngine(object):
         current, copies = self._by_name(self.params['name'])
         if current is None or not self._matches_task(current):
             return None, []
-        self.module.warn('No OAuth client has client_id %s; %s, named %r with every field this task sets, replaced it '
-                         '(recreate). Set client_id to %s.' % (client_id, current['client_id'], self.params['name'],
-                                                               current['client_id']))
+        self.warn('No OAuth client has client_id %s; %s, named %r with every field this task sets, replaced it '
+                  '(recreate). Set client_id to %s.' % (client_id, current['client_id'], self.params['name'],
+                                                        current['client_id']))
         return current, copies
 
     def _replaced_by(self, named, replacement):
@@ -176,8 +185,7 @@ class ClientEngine(object):
         (404, 403) leaves it to the write, whose 400 names the scopes it refuses."""
         if current is None and (self.params['client_id'] or oc.missing_for_create(self.params)):
             return  # create() refuses the task with its own message, before any write
-        have = oc.from_server(current)['scopes'] if current else []
-        new = set(self.params['scopes'] or []) - set(have)
+        new = set(self.params['scopes'] or []) - set((current or {}).get('scopes') or [])
         offered = self.api.scope_names() if new else None
         unknown = sorted(new - set(offered)) if offered else []
         if unknown:
@@ -191,9 +199,9 @@ class ClientEngine(object):
         ids = [c['client_id'] for c in copies]
         self.result['changed'] = True
         self.result['deleted_copies'] = ids
-        self.module.warn('%d more OAuth clients are named %r (a create applied late, a concurrent run, or a recreate '
-                         'cut off): keeping %s, the oldest that matches the task, and deleting %s.'
-                         % (len(ids), self.params['name'], current['client_id'], ', '.join(ids)))
+        self.warn('%d more OAuth clients are named %r (a create applied late, a concurrent run, or a recreate '
+                  'cut off): keeping %s, the oldest that matches the task, and deleting %s.'
+                  % (len(ids), self.params['name'], current['client_id'], ', '.join(ids)))
         if not self.module.check_mode:
             for client_id in ids:  # another run may be deleting the same copy: gone is as good
                 self.api.delete_client(client_id, 'delete a copy of ' + self.what, missing_ok=True)
@@ -346,12 +354,12 @@ class ClientEngine(object):
         keep = twins[0]['client_id']
         if created['client_id'] not in [t['client_id'] for t in twins]:
             # Another run already folded ours into the older twin: adopt that one.
-            self.module.warn('Another run created %s at the same moment and removed the copy this run created: '
-                             'using the older client %s.' % (self.what, keep))
+            self.warn('Another run created %s at the same moment and removed the copy this run created: '
+                      'using the older client %s.' % (self.what, keep))
             return self.api.get_client(keep, 'read ' + self.what)
-        self.module.warn('Another run created %s at the same moment (DocSpace names are not unique): keeping the '
-                         'older client %s and deleting %s, the one this run created.'
-                         % (self.what, keep, created['client_id']))
+        self.warn('Another run created %s at the same moment (DocSpace names are not unique): keeping the '
+                  'older client %s and deleting %s, the one this run created.'
+                  % (self.what, keep, created['client_id']))
         self.api.delete_client(created['client_id'], 'delete the duplicate ' + self.what, missing_ok=True)
         return self.api.get_client(keep, 'read ' + self.what)  # GET one carries the plain secret
 
@@ -377,8 +385,8 @@ class ClientEngine(object):
                           changed=False)
         if self.module.check_mode:
             if delta[oc.LISTS]:
-                self.module.warn('%s can change in place only on DocSpace servers newer than 3.7.2; on 3.7.x the '
-                                 'real run fails unless recreate is true.' % ', '.join(delta[oc.LISTS]))
+                self.warn('%s can change in place only on DocSpace servers newer than 3.7.2; on 3.7.x the '
+                          'real run fails unless recreate is true.' % ', '.join(delta[oc.LISTS]))
             self.result['client'] = self._predicted(current, wanted)
             return
         self.result['client'] = oc.as_options(self._converge(current, fresh))
@@ -454,8 +462,8 @@ class ClientEngine(object):
 
     def _recreate(self, current, wanted, fixed):
         self._secret_file_takes_a_write()
-        self.module.warn('Re-creating %s because %s cannot change in place: the client gets a new client_id and '
-                         'secret, and apps using the old ones stop working.' % (self.what, ', '.join(fixed)))
+        self.warn('Re-creating %s because %s cannot change in place: the client gets a new client_id and '
+                  'secret, and apps using the old ones stop working.' % (self.what, ', '.join(fixed)))
         self.result['recreated'] = True
         self.action = 'recreated'
         if self.module.check_mode:
@@ -467,8 +475,8 @@ class ClientEngine(object):
         adopt = [c for c in self._clients() if c['client_id'] != old
                  and c.get('name') == wanted['name'] and self._same_app(c, wanted)]
         if adopt:
-            self.module.warn('Finishing a recreate that was cut off: adopting %s, created earlier with the wanted '
-                             'fields.' % adopt[0]['client_id'])
+            self.warn('Finishing a recreate that was cut off: adopting %s, created earlier with the wanted '
+                      'fields.' % adopt[0]['client_id'])
             created = self.api.get_client(adopt[0]['client_id'], 'read ' + self.what)
             self._finish_created(created, wanted)
         else:

@@ -222,35 +222,39 @@ def logo_from_file(path):
 
 # ----- the client as compared ----------------------------------------------------------
 def _norm(field, value):
-    if field.kind in ('urls', 'scopes'):
+    kind = field.kind
+    if kind == 'urls' or kind == 'scopes':
         return sorted(set(value or []))  # Java Sets on the server: order is not kept
-    if field.kind == 'bool':
+    if kind == 'bool':
         return bool(value)
-    if field.option == 'description':
+    if kind == 'description':
         return value or ''
     return value
 
 
-# Where a server client carries each option, and what it holds there.
-def _server_value(field, client):
+# Where a server client carries each option (its key there), and how the option reads from it; one table
+# for from_server and as_options, computed once (a set compares thousands of clients).
+_SERVER_KEY = {'logout_redirect_uri': 'logout_redirect_uris', 'allow_pkce': 'authentication_methods',
+               'enabled': 'enabled'}
+
+
+def _reader(field):
+    key = _SERVER_KEY.get(field.option, field.api)
     if field.option == 'logout_redirect_uri':
-        return ','.join(client.get('logout_redirect_uris') or [])
+        return key, lambda client: ','.join(client.get(key) or [])
     if field.option == 'allow_pkce':
-        return 'none' in (client.get('authentication_methods') or [])
+        return key, lambda client: 'none' in (client.get(key) or [])
     if field.option == 'enabled':
-        return client.get('enabled', True)
-    return client.get(field.api)
+        return key, lambda client: client.get(key, True)
+    return key, lambda client: client.get(key)
 
 
-def _server_has(field, client):
-    key = {'logout_redirect_uri': 'logout_redirect_uris', 'allow_pkce': 'authentication_methods',
-           'enabled': 'enabled'}.get(field.option, field.api)
-    return key in client
+_COLUMNS = tuple((field,) + _reader(field) for field in FIELDS)
 
 
 def from_server(client):
     """The managed fields of a server ClientResponse, by option name, normalised."""
-    return dict((f.option, _norm(f, _server_value(f, client))) for f in FIELDS)
+    return dict((field.option, _norm(field, read(client))) for field, key, read in _COLUMNS)
 
 
 def desired(params, current=None):
@@ -323,9 +327,9 @@ def as_options(client):
     if not client:
         return {}
     out = {'client_id': client['client_id']} if 'client_id' in client else {}
-    for field in FIELDS:
-        if _server_has(field, client):
-            value = _server_value(field, client)
+    for field, key, read in _COLUMNS:
+        if key in client:
+            value = read(client)
             out[field.option] = list(value) if isinstance(value, list) else value
     return out
 

@@ -292,11 +292,12 @@ gathered:
       enabled: true
 '''
 
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_set import ARGUMENT_SPEC, ClientSet, ClientSetModule
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_set import ARGUMENT_SPEC, ClientSet
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import DocSpaceModule
 
 
 def main():
-    module = ClientSetModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, add_file_common_args=True)
+    module = DocSpaceModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, add_file_common_args=True)
 
     def work(module):
         result = ClientSet(module).run()

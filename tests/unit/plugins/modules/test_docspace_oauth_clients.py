@@ -335,9 +335,10 @@ def test_a_recreate_raced_by_another_run_keeps_one_client_and_its_secret(portal,
     made = {}
 
     def the_other_run_first(self, want, known_ids):
-        body = dict((k, v) for k, v in wanted.items() if k not in ('recreate', 'secret_path'))
-        made['other'] = seed(portal, body)[0]
-        del portal.emulator.clients[old]
+        if 'other' not in made:
+            body = dict((k, v) for k, v in wanted.items() if k not in ('recreate', 'secret_path'))
+            made['other'] = seed(portal, body)[0]
+            del portal.emulator.clients[old]
         return real_create(self, want, known_ids)
     monkeypatch.setattr(_client_engine.ClientEngine, '_create', the_other_run_first)
     result = run_module(set_module, portal.connection(config=[wanted]))
@@ -356,9 +357,8 @@ def test_new_scopes_of_many_items_read_the_catalogue_once(portal, run_module):
 @pytest.mark.parametrize('item, words', [
     ({'description': 'Who am I'}, "config[1]: one of the following is required: client_id, name"),
     ({'name': 'Two', 'bogus': 1}, "config[1] ('Two'): bogus is not an option of a client; an item takes allow_pkce"),
-    ({'name': 'Two', 'enabled': 'maybe'}, "config[1] ('Two'): argument 'enabled' is of type "),  # str, or <class 'str'>
+    ({'name': 'Two', 'enabled': 'maybe'}, "config[1] ('Two'): enabled must be a bool (The value 'maybe' is not"),
     ({'name': 'Two', 'logo': PNG, 'logo_path': '/x.png'}, "config[1] ('Two'): parameters are mutually exclusive"),
-    ('name=Two', "config[1] must be a dictionary of one client's options"),
 ])
 def test_items_that_break_their_spec_are_named_before_any_request(portal, run_module, item, words):
     result = run_module(set_module, portal.connection(config=[app('One item'), item]))
