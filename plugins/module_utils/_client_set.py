@@ -94,8 +94,8 @@ def _typed(index, item, refuse):
         value = given.get(name)
         if value is None:
             params[name] = default
-        elif type(value) is _READY.get(kind) or (  # pylint: disable=unidiomatic-typecheck
-                kind == 'list' and type(value) is list and all(type(v) is str for v in value)):  # noqa: E721
+        elif (kind in _READY and isinstance(value, _READY[kind])) or (
+                kind == 'list' and isinstance(value, list) and all(isinstance(v, str) for v in value)):
             params[name] = value  # as YAML gave it: nothing to convert
         else:
             try:

@@ -3,7 +3,7 @@
 # It exits 0 on most findings, so any ERROR or WARNING line in its output fails here.
 set -euo pipefail
 dist=$1 reports=$2
-modules=$(ls "$(dirname "$0")/../../plugins/modules/"*.py | wc -l)  # every module of the collection
+modules=$(find "$(dirname "$0")/../../plugins/modules" -maxdepth 1 -name '*.py' | wc -l)  # every module of the collection
 scratch=$(mktemp -d)  # it writes importer_result.json to the working directory
 trap 'rm -rf "$scratch"' EXIT
 cd "$scratch"
