@@ -150,7 +150,7 @@ class ClientEngine(object):
         """DocSpace would accept a rename onto another client's name, and every task that finds a
         client by that name (state: absent too) would fail as ambiguous from then on."""
         taken = [c['client_id'] for c in self._clients().names.get(name, [])
-                 if c.get('name') == name and c['client_id'] != current['client_id']]
+                 if c['client_id'] != current['client_id']]
         if taken:
             raise Refused('name %r is already the name of OAuth client %s. DocSpace does not keep names unique, '
                           'but a second client with it would make every task that finds a client by name fail as '

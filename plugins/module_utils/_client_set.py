@@ -22,9 +22,9 @@ from ansible.module_utils.common.validation import (check_mutually_exclusive, ch
 
 from ansible_collections.onlyoffice.docspace.plugins.module_utils import _oauth_client as oc
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._client_engine import ClientEngine, Listing
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import UUID_RE
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._docspace_module import CLIENT_ID_RULE, client_id_or_none
 from ansible_collections.onlyoffice.docspace.plugins.module_utils._errors import DocSpaceError
-from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import FILE_OPTIONS, SecretFile
+from ansible_collections.onlyoffice.docspace.plugins.module_utils._secret_file import FILE_OPTIONS, SecretFile, file_options_alone
 
 STATES = ('merged', 'replaced', 'overridden', 'deleted', 'gathered')
 ACTIONS = ('created', 'updated', 'recreated', 'deleted', 'unchanged', 'failed')
@@ -75,10 +75,15 @@ _ITEM_TYPES = tuple((name, spec['type'], spec.get('elements'), spec.get('default
 _READY = {'str': str, 'bool': bool}
 
 
+def _label(index, item):
+    """How a message names an item: config[2] ('Team Alpha: Sync')."""
+    return 'config[%d]' % index + (' (%r)' % item['name'] if isinstance(item.get('name'), str) else '')
+
+
 def _typed(index, item, refuse):
     """One config item as ITEM_SPEC and ITEM_RULES say, with Ansible's own type checks; every option
     present (None when not given, or its default)."""
-    label = 'config[%d]' % index + (' (%r)' % item['name'] if isinstance(item.get('name'), str) else '')
+    label = _label(index, item)
     given = dict((k, v) for k, v in item.items() if v is not None)
     unknown = sorted('%s' % k for k in given if k not in ITEM_SPEC)
     if unknown:
@@ -113,7 +118,7 @@ class _Item(object):
     def __init__(self, index, params):
         self.index = index
         self.params = params
-        self.label = 'config[%d]' % index + (' (%r)' % params['name'] if params.get('name') else '')
+        self.label = _label(index, params)
         self.secret_file = None
 
 
@@ -163,23 +168,20 @@ class ClientSet(object):
         item = _Item(index, params)
         where = item.label + ': '
         params['state'] = 'absent' if self.state == 'deleted' else 'present'
-        if params['client_id'] and not UUID_RE.match(params['client_id']):
-            self._refuse('%sclient_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, as DocSpace '
-                         'assigns them (got %r).' % (where, params['client_id']))
-        if params['client_id']:  # DocSpace answers ids in lower case: any other case would miss its client
-            params['client_id'] = params['client_id'].lower()
-        if params['logo_path']:
-            try:
-                params['logo'] = oc.logo_from_file(params['logo_path'])
-            except (IOError, OSError, ValueError) as exc:
-                self._refuse('%slogo_path %s: %s.' % (where, params['logo_path'], exc))
+        if params['client_id']:  # as DocSpace answers it: any other case would miss its client
+            client_id = client_id_or_none(params['client_id'])
+            if client_id is None:
+                self._refuse(where + CLIENT_ID_RULE % params['client_id'])
+            params['client_id'] = client_id
+        problem = oc.logo_from_option(params)
+        if problem:
+            self._refuse(where + problem)
         problems = oc.validate(params)
         if problems:
             self._refuse('%sInvalid options: %s.' % (where, '; '.join(problems)))
-        given = [n for n in ITEM_FILE_OPTIONS if params.get(n) is not None]
-        if given and params['secret_path'] is None:
-            self._refuse('%s%s %s only with secret_path (the file that receives the secret), which is not set.'
-                         % (where, ', '.join(given), 'applies' if len(given) == 1 else 'apply'))
+        problem = file_options_alone(params, names=ITEM_FILE_OPTIONS)
+        if problem:
+            self._refuse(where + problem)
         if self.state == 'deleted':
             if params['secret_path'] is not None:
                 self._refuse('%ssecret_path goes with the states that keep the client, not deleted.' % where)

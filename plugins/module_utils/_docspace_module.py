@@ -31,6 +31,8 @@ from ansible_collections.onlyoffice.docspace.plugins.module_utils._redact import
 
 JWT_RE = re.compile(r'[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\Z')
 UUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
+CLIENT_ID_RULE = ('client_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, as DocSpace assigns them '
+                  '(got %r).')
 HEADER_SAFE = re.compile(r'[\x21-\x7e]+\Z')  # visible ASCII: what an HTTP header value carries as is
 CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 SECRETS = ('api_key', 'password', 'signature')
@@ -40,6 +42,11 @@ MAX_TIMEOUT = 3600
 # job rather than resilience (and past about 1000 the backoff arithmetic overflows).
 MAX_RETRIES = 10
 MESSAGE_LIMIT = 300  # of an unexpected exception's text, cut after scrubbing
+
+
+def client_id_or_none(value):
+    """A client_id as DocSpace answers it (lower case: it reads any case), or None when it is no UUID."""
+    return value.lower() if UUID_RE.match(value) else None
 
 
 def env_fallback(*names):
@@ -283,12 +290,14 @@ class DocSpaceModule(AnsibleModule):
             self.fail('ca_path must be a PEM file of the CA certificates that signed the portal certificate; %s %s.'
                       % (ca_path, how))
         ids = params.get('client_id')
+        canonical = []
         for value in (ids if isinstance(ids, list) else [ids] if ids else []):
-            if not UUID_RE.match(value):
-                self.fail('client_id must be a UUID such as 6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, '
-                          'as DocSpace assigns them (got %r).' % value)
-        if ids:  # DocSpace reads any case and answers in lower case: compared as it answers
-            params['client_id'] = [i.lower() for i in ids] if isinstance(ids, list) else ids.lower()
+            checked = client_id_or_none(value)
+            if checked is None:
+                self.fail(CLIENT_ID_RULE % value)
+            canonical.append(checked)
+        if ids:
+            params['client_id'] = canonical if isinstance(ids, list) else canonical[0]
 
     def _check_signature(self, token, renewable):
         # The message never quotes the value: it is a credential.

@@ -220,6 +220,17 @@ def logo_from_file(path):
     return 'data:%s;base64,%s' % (mime, base64.b64encode(data).decode('ascii'))
 
 
+def logo_from_option(params):
+    """params['logo'] from the file params['logo_path'] names, when it does: None, or what is wrong."""
+    if not params.get('logo_path'):
+        return None
+    try:
+        params['logo'] = logo_from_file(params['logo_path'])
+    except (IOError, OSError, ValueError) as exc:
+        return 'logo_path %s: %s.' % (params['logo_path'], exc)
+    return None
+
+
 # ----- the client as compared ----------------------------------------------------------
 def _norm(field, value):
     kind = field.kind

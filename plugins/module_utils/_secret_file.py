@@ -82,12 +82,20 @@ ATTRIBUTES_RE = re.compile(r'[-+=]?[aAcCdDeFijmPsStTux]*\Z')  # what chattr take
 FILE_OPTIONS = ('mode', 'owner', 'group', 'seuser', 'serole', 'setype', 'selevel', 'attributes')
 
 
+def file_options_alone(params, option='secret_path', names=FILE_OPTIONS):
+    """The file options apply to ``option``'s file: without it they would be ignored in silence.
+    None, or the message that says so."""
+    given = [name for name in names if params.get(name) is not None]
+    if given and params.get(option) is None:
+        return ('%s %s only with %s (the file that receives the secret), which is not set.'
+                % (', '.join(given), 'applies' if len(given) == 1 else 'apply', option))
+    return None
+
+
 def refuse_file_options_alone(module, option='secret_path'):
-    """The file options apply to ``option``'s file: without it they would be ignored in silence."""
-    given = [name for name in FILE_OPTIONS if module.params.get(name) is not None]
-    if given and module.params.get(option) is None:
-        module.fail('%s %s only with %s (the file that receives the secret), which is not set.'
-                    % (', '.join(given), 'applies' if len(given) == 1 else 'apply', option))
+    problem = file_options_alone(module.params, option)
+    if problem:
+        module.fail(problem)
 
 
 class SecretFileError(Exception):
@@ -253,8 +261,9 @@ class SecretFile(object):
 
     def writable(self):
         """Fails the task now, before any request, when the file must be written and cannot be."""
-        if self.unwritable:
-            self._fail(self.unwritable)
+        problem = self.cannot_write()
+        if problem:
+            self.module.fail(problem)
 
     def cannot_write(self):
         """Why the file could not take a new secret (writable() as a message), or None."""

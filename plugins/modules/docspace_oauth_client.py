@@ -304,11 +304,9 @@ def main():
             if p['state'] == 'absent':
                 module.fail('secret_path goes with state=present: it receives the secret of the client.')
             module.secret_file = SecretFile(module, p['secret_path'])
-        if p['logo_path']:
-            try:
-                p['logo'] = oc.logo_from_file(p['logo_path'])
-            except (IOError, OSError, ValueError) as exc:
-                module.fail('logo_path %s: %s.' % (p['logo_path'], exc))
+        problem = oc.logo_from_option(p)
+        if problem:
+            module.fail(problem)
         ClientEngine(module, secret_file=module.secret_file).run()
 
     module.run_and_exit('manage OAuth client %s' % (p['client_id'] or repr(p['name'])), work)
