@@ -60,6 +60,7 @@ class ClientEngine(object):
         self.result = dict(changed=False, client={})
         self.action = 'unchanged'
         self.secret_key = 'client_secret'  # where a failure message says a secret in the result is
+        self.whole_client = True  # False: result's client has only name and client_id (a set's results)
         self.found = None  # the server client the options named, as it was before this run
         self.what = "OAuth client '%s'" % (self.params.get('client_id') or self.params.get('name'))
 
@@ -76,6 +77,12 @@ class ClientEngine(object):
         except DocSpaceError as exc:
             self.module.fail_from(exc, **dict(self.result, **getattr(exc, 'result', {})))
         self.module.exit_json(**self.result)
+
+    def _shown(self, client):
+        """A server client as the result shows it: as options, or for a set only what its results name."""
+        if self.whole_client:
+            return oc.as_options(client)
+        return dict(name=client.get('name'), client_id=client['client_id'])
 
     # ----- plan ------------------------------------------------------------------------
     def converge(self):
@@ -271,7 +278,7 @@ class ClientEngine(object):
 
     def _finish_created(self, created, wanted):
         """Hand out the new client and its secret first: a later step that fails must not lose them."""
-        self.result['client'] = oc.as_options(created)
+        self.result['client'] = self._shown(created)
         self._hand_out_secret(created)
         if not wanted['enabled'] and created.get('enabled', True) is not False:
             with self._after_create(created):
@@ -369,7 +376,7 @@ class ClientEngine(object):
         delta = oc.differences(before, wanted)
         fixed = delta[oc.CREATE] + delta[oc.LISTS]
         if not any(delta.values()):
-            self.result['client'] = oc.as_options(current)
+            self.result['client'] = self._shown(current)
             return
         if wanted['name'] != before['name']:
             self._refuse_a_taken_name(current, wanted['name'])
@@ -389,7 +396,7 @@ class ClientEngine(object):
                           'real run fails unless recreate is true.' % ', '.join(delta[oc.LISTS]))
             self.result['client'] = self._predicted(current, wanted)
             return
-        self.result['client'] = oc.as_options(self._converge(current, fresh))
+        self.result['client'] = self._shown(self._converge(current, fresh))
 
     def _converge(self, current, fresh):
         """Write from a read taken right before, then read again to verify.

@@ -14,7 +14,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import functools
 import hashlib
+import operator
 import os
 import re
 from collections import namedtuple
@@ -184,6 +186,19 @@ CHECKS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _remembered(kind, value):
+    return CHECKS[kind](value)
+
+
+def _rule_broken(kind, value):
+    """CHECKS[kind](value), remembered: the items of a set repeat their URLs, scopes and logo."""
+    try:
+        return _remembered(kind, tuple(value) if isinstance(value, list) else value)
+    except TypeError:  # unhashable, so not from an argument spec: checked as it is
+        return CHECKS[kind](value)
+
+
 def validate(params):
     """Every rule broken by the options the user set, as 'option: rule' messages."""
     problems = []
@@ -191,7 +206,7 @@ def validate(params):
         value = params.get(field.option)
         if value is None:
             continue
-        problem = CHECKS[field.kind](value)
+        problem = _rule_broken(field.kind, value)
         if problem:
             problems.append('%s %s' % (field.option, problem))
     return problems
@@ -232,53 +247,74 @@ def logo_from_option(params):
 
 
 # ----- the client as compared ----------------------------------------------------------
-def _norm(field, value):
-    kind = field.kind
+def _normaliser(kind):
+    """How a value of this kind compares (None: as it is)."""
     if kind == 'urls' or kind == 'scopes':
-        return sorted(set(value or []))  # Java Sets on the server: order is not kept
+        return lambda value: sorted(set(value or []))  # Java Sets on the server: order is not kept
     if kind == 'bool':
-        return bool(value)
+        return bool
     if kind == 'description':
-        return value or ''
-    return value
+        return lambda value: value or ''
+    return None
 
 
-# Where a server client carries each option (its key there), and how the option reads from it; one table
-# for from_server and as_options, computed once (a set compares thousands of clients).
+_NORMALISERS = dict((field.option, _normaliser(field.kind)) for field in FIELDS)
+
+
+def _norm(field, value):
+    norm = _NORMALISERS[field.option]
+    return value if norm is None else norm(value)
+
+
+# (option, normaliser, default as compared) of each field, for desired(). The defaults are str and bool:
+# one object shared by every state is safe.
+_WANTED = tuple((f.option, _NORMALISERS[f.option], None if f.default is None else _norm(f, f.default))
+                for f in FIELDS)
+
+
+# Where a server client carries each option (its key there), and how the option reads from it, as it is
+# (as_options) and normalised (from_server); one table, computed once: a set compares thousands of clients.
 _SERVER_KEY = {'logout_redirect_uri': 'logout_redirect_uris', 'allow_pkce': 'authentication_methods',
                'enabled': 'enabled'}
 
 
+def _read_as_it_is(option, key):
+    if option == 'logout_redirect_uri':
+        return lambda client: ','.join(client.get(key) or [])
+    if option == 'allow_pkce':
+        return lambda client: 'none' in (client.get(key) or [])
+    if option == 'enabled':
+        return lambda client: client.get(key, True)
+    return operator.methodcaller('get', key)
+
+
 def _reader(field):
     key = _SERVER_KEY.get(field.option, field.api)
-    if field.option == 'logout_redirect_uri':
-        return key, lambda client: ','.join(client.get(key) or [])
-    if field.option == 'allow_pkce':
-        return key, lambda client: 'none' in (client.get(key) or [])
-    if field.option == 'enabled':
-        return key, lambda client: client.get(key, True)
-    return key, lambda client: client.get(key)
+    read = _read_as_it_is(field.option, key)
+    norm = _NORMALISERS[field.option]
+    return key, read, (read if norm is None else lambda client: norm(read(client)))
 
 
 _COLUMNS = tuple((field,) + _reader(field) for field in FIELDS)
+_NORMALISED = tuple((field.option, normal) for field, key, read, normal in _COLUMNS)
+_AS_IT_IS = tuple((field.option, key, read) for field, key, read, normal in _COLUMNS)
 
 
 def from_server(client):
     """The managed fields of a server ClientResponse, by option name, normalised."""
-    return dict((field.option, _norm(field, read(client))) for field, key, read in _COLUMNS)
+    return {option: read(client) for option, read in _NORMALISED}
 
 
 def desired(params, current=None):
     """The state asked for: the options the user set over the current state (or defaults)."""
     state = {}
-    for field in FIELDS:
-        value = params.get(field.option)
-        if value is not None:
-            state[field.option] = _norm(field, value)
-        elif current is not None:
-            state[field.option] = current[field.option]
-        else:
-            state[field.option] = _norm(field, field.default) if field.default is not None else None
+    for option, norm, default in _WANTED:
+        value = params.get(option)
+        if value is None:
+            value = default if current is None else current[option]
+        elif norm is not None:
+            value = norm(value)
+        state[option] = value
     return state
 
 
@@ -338,10 +374,10 @@ def as_options(client):
     if not client:
         return {}
     out = {'client_id': client['client_id']} if 'client_id' in client else {}
-    for field, key, read in _COLUMNS:
+    for option, key, read in _AS_IT_IS:
         if key in client:
             value = read(client)
-            out[field.option] = list(value) if isinstance(value, list) else value
+            out[option] = list(value) if isinstance(value, list) else value
     return out
 
 

@@ -72,3 +72,22 @@ def test_names_the_module_accepts_are_stored_by_the_server(name):
     emu.Emulator.check_name({'name': name, 'description': None}, errors)
     server_stores = not errors and len(name) <= 255  # 256 passes validation, then fails the varchar(255) insert
     assert (oc.CHECKS['name'](name) is None) == server_stores, repr(name)
+
+
+SOME_PARAMS = st.fixed_dictionaries({}, optional={
+    'name': st.text(max_size=6), 'description': st.text(max_size=300), 'website_url': URL,
+    'logout_redirect_uri': URL, 'redirect_uris': st.lists(URL, max_size=3), 'allowed_origins': st.lists(URL, max_size=2),
+    'scopes': st.lists(st.sampled_from(['openid', 'files:read', 'no such', '']), max_size=3),
+    'logo': st.sampled_from(['data:image/png;base64,iVBORw0KGgo=', 'data:image/gif;base64,AA==', 'data:image/png;base64,A']),
+    'allow_pkce': st.booleans()})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SOME_PARAMS, min_size=1, max_size=5))
+def test_remembered_verdicts_are_the_fresh_ones(many):
+    """validate() remembers each value's verdict (a set repeats its URLs in every item): asked again, in
+    any order, and for a list as for the same items, it says what the rules say of the value now."""
+    for params in many + many[::-1]:
+        fresh = ['%s %s' % (f.option, oc.CHECKS[f.kind](params[f.option])) for f in oc.FIELDS
+                 if params.get(f.option) is not None and oc.CHECKS[f.kind](params[f.option])]
+        assert oc.validate(params) == fresh, params
