@@ -478,7 +478,8 @@ class Fleet(object):
 def fleet_times(bench, portals=10, apps=200, repeats=3):
     """{(book, hosts): {'time': median, 'requests': Counter over all portals}} of one play, ``hosts: all`` with
     forks ``portals``, on one portal and on ``portals`` portals: book ``set`` converges ``apps`` unchanged apps,
-    ``ping`` is Ansible's own cost of the fan-out."""
+    ``serial`` is the same play with forks 1 (on ``portals`` portals only), ``ping`` is Ansible's own cost of
+    the fan-out."""
     config = [dict(APP, name='App %05d' % i) for i in range(apps)]
     books = {'set': bench.playbook('fleet', [set_task(config, base_url='{{ docspace_url }}',
                                                       api_key='{{ docspace_api_key }}')], hosts='all'),
@@ -487,12 +488,13 @@ def fleet_times(bench, portals=10, apps=200, repeats=3):
     with Fleet(bench.folder, portals, apps) as fleet:
         inventories = {1: fleet.inventory(1), portals: fleet.inventory(portals)}
         times = dict(((book, hosts), []) for book in books for hosts in inventories)
+        times['serial', portals] = []
         seen = {}
         for dummy in range(repeats):
             for book, hosts in sorted(times):
                 # No DOCSPACE_URL: each host's portal comes from its host vars.
-                times[book, hosts].append(bench.run(books[book], inventory=inventories[hosts], forks=portals,
-                                                    DOCSPACE_URL=''))
+                times[book, hosts].append(bench.run(books.get(book, books['set']), inventory=inventories[hosts],
+                                                    forks=1 if book == 'serial' else portals, DOCSPACE_URL=''))
                 seen[book, hosts] = fleet.requests(portals)
                 log('  fleet, %s, %d portal(s): %.1f s, %s' % (
                     book, hosts, times[book, hosts][-1], spell(seen[book, hosts])))
@@ -570,13 +572,12 @@ def set_targets(many, alone, changed, gathered, fleet):
     count, rss, dummy = gathered
     checks.append(('peak memory of gathering 10,000 clients (`state: gathered`) under 150 MB',
                    '%.0f MB, %d clients' % (rss, count), rss < 150 and count == 10000))
-    # On few cores the hosts' module processes share the CPU, so the yardstick is Ansible's own cost of the same
-    # fan-out (ping on the same hosts): the set module may add at most half of it.
-    ratio = fleet['set', FLEET]['time'] / fleet['set', 1]['time']
-    ansible = fleet['ping', FLEET]['time'] / fleet['ping', 1]['time']
-    checks.append(('%d portals at once (forks %d, %d cores) against one portal: within 1.5x of Ansible\'s own '
-                   'fan-out (ping on the same hosts)' % (FLEET, FLEET, os.cpu_count()),
-                   '%.2f against ping %.2f (%.2fx)' % (ratio, ansible, ratio / ansible), ratio <= 1.5 * ansible))
+    # The hosts' module processes and the portals share the cores, which cap the gain; what the target proves is
+    # that the portals converge in parallel. Against one portal and against ping, the fleet is reported (see
+    # set_sections): on 2 cores both ratios moved by a third from run to run, too much for a target.
+    speedup = fleet['serial', FLEET]['time'] / fleet['set', FLEET]['time']
+    checks.append(('%d portals with forks %d at least 1.2x faster than with forks 1 (%d cores)' % (
+        FLEET, FLEET, os.cpu_count()), '%.2fx' % speedup, speedup >= 1.2))
     return checks
 
 
@@ -651,17 +652,22 @@ def set_sections(many, alone, changed, gathered, fleet):
                   FLEET, FLEET, FLEET, os.cpu_count()), '',
               '| play | hosts | requests (all portals) | wall time | %d hosts / 1 host |' % FLEET,
               '|---|---|---|---|---|']
-    for book, label in (('set', '`docspace_oauth_clients`, 200 unchanged apps'), ('ping', '`ansible.builtin.ping`')):
+    for book, label in (('set', '`docspace_oauth_clients`, 200 unchanged apps'),
+                        ('serial', 'the same, `--forks 1`'), ('ping', '`ansible.builtin.ping`')):
         for hosts in (1, FLEET):
+            if (book, hosts) not in fleet:
+                continue
             row = fleet[book, hosts]
             lines.append('| %s | %d | %s | %.1f s | %s |' % (
                 label, hosts, spell(row['requests']), row['time'],
-                '%.2f' % (row['time'] / fleet[book, 1]['time']) if hosts == FLEET else ''))
+                '%.2f' % (row['time'] / fleet['set' if book == 'serial' else book, 1]['time'])
+                if hosts == FLEET else ''))
     ansible = fleet['ping', FLEET]['time'] / fleet['ping', 1]['time']
-    lines += ['', 'The %d-portal run took %.2fx the one-portal run; Ansible\'s own fan-out (ping) took %.2fx, so the '
-              'set module adds %.2fx to it (target: at most 1.5x). On %d cores the hosts\' module processes share the '
-              'CPU, so Ansible\'s own fan-out is the yardstick, not a fixed ratio.' % (
-                  FLEET, ratio, ansible, ratio / ansible, os.cpu_count()), '']
+    speedup = fleet['serial', FLEET]['time'] / fleet['set', FLEET]['time']
+    lines += ['', 'The %d portals at once took %.2fx one portal, and %.2fx less than one after another (`--forks 1`; '
+              'target: at least 1.2x). Ansible\'s own fan-out (ping) took %.2fx. On %d cores the hosts\' module '
+              'processes and the emulators share the CPU, which caps what forks can gain.' % (
+                  FLEET, ratio, speedup, ansible, os.cpu_count()), '']
     return lines
 
 
