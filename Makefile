@@ -44,7 +44,7 @@ MATRIX_CHECKS := sanity units integration demo
 # ansible-lint on the core that the partner certification checker lints with.
 MATRIX_LINT := 2.16
 
-.PHONY: help setup demo test test-matrix test-unit test-emulator test-integration test-build build sanity \
+.PHONY: help setup demo test test-matrix test-unit test-emulator expectations test-integration test-build build sanity \
         lint docs-lint changelog-lint importer molecule docs changelog reliability secrets awx fleet examples bench clean $(AT_COPY)
 
 help:
@@ -54,6 +54,7 @@ help:
 	@echo "make docs         the HTML docsite in .build/docs/build/html, links checked"
 	@echo "make reliability  run the fault scenarios and rewrite the table in docs/docsite/rst/reliability.rst"
 	@echo "make bench        measure requests per task, converge time against a uri playbook, memory, the set module on 1000 apps and 10 portals (~25 min); docs/performance.md"
+	@echo "make test-live    the integration targets, the demo and a differential report against a real portal (DOCSPACE_URL, DOCSPACE_API_KEY)"
 	@echo "make fuzz         the stateful fault fuzzer on a fresh seed for FUZZ_SECONDS (600); tests/fuzz/README.md"
 	@echo "make changelog    fold changelogs/fragments into CHANGELOG.md/.rst for the galaxy.yml version"
 
@@ -83,7 +84,7 @@ demo: setup
 	@bash tests/utils/demo.sh
 
 # ----- make test ------------------------------------------------------------------------------
-CHECKS := test-unit test-emulator test-integration secrets awx fleet examples test-build lint docs-lint docs changelog-lint importer molecule sanity fuzz-ci
+CHECKS := test-unit test-emulator test-integration live-stand-in secrets awx fleet examples test-build lint docs-lint docs changelog-lint importer molecule sanity fuzz-ci
 
 test: setup
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
@@ -116,10 +117,19 @@ reliability: setup
 	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q -n 2 $(LINK)/tests/unit/reliability
 	@$(BIN)/python tests/utils/reliability_table.py $(REPORTS)/reliability.json docs/docsite/rst/reliability.rst
 
+# Always against the emulator (never a DOCSPACE_LIVE_URL of the caller's): its answers must be those recorded in
+# tests/emulator/expected_answers.json, 0 differences (report: $(REPORTS)/differential-emulator.md).
 test-emulator: setup
-	@echo "== emulator tests"
-	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	@echo "== emulator tests, and their answers against the recorded expectations"
+	@mkdir -p $(REPORTS) && env -u DOCSPACE_LIVE_URL -u DOCSPACE_RECORD_EXPECTATIONS DOCSPACE_DIFF_REPORTS=$(REPORTS) \
+	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
 	    --junitxml=$(REPORTS)/emulator.xml tests/emulator
+
+# Re-records tests/emulator/expected_answers.json from what the emulator answers (after an intended change).
+expectations: setup
+	@echo "== re-recording tests/emulator/expected_answers.json from the emulator"
+	@mkdir -p $(REPORTS) && env -u DOCSPACE_LIVE_URL DOCSPACE_RECORD_EXPECTATIONS=1 DOCSPACE_DIFF_REPORTS=$(REPORTS) \
+	    $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q tests/emulator
 
 # ansible-test runs from a real ansible_collections/<ns>/<name> directory: sync a copy.
 $(AT_COPY): setup
@@ -200,6 +210,23 @@ fleet: setup
 	@echo "== a fleet of portals converged by playbooks/converge_apps.yml, with forks"
 	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
 	    --junitxml=$(REPORTS)/fleet.xml tests/fleet
+
+# A real portal (DOCSPACE_URL, DOCSPACE_API_KEY; docs/docsite/rst/live_portal.rst): the integration targets, the
+# demo and the emulator's HTTP-level tests with the differential report, through the live guard. The variables
+# are checked before anything is set up.
+.PHONY: test-live live-stand-in
+test-live:
+	@bash tests/live/run.sh --preflight
+	@$(MAKE) --no-print-directory $(AT_COPY)
+	@bash tests/live/run.sh $(AT_COPY)
+
+# make test-live, whole, against an emulator standing in for a portal that holds other people's clients; first
+# the guard's own tests (tests/live).
+live-stand-in: $(AT_COPY)
+	@echo "== make test-live against an emulator standing in for a portal"
+	@mkdir -p $(REPORTS) && $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest-ansible -q \
+	    --junitxml=$(REPORTS)/live-guard.xml tests/live
+	@$(BIN)/python tests/live/stand_in.py $(AT_COPY)
 
 # Every playbook and task list of the README, the user guide and the modules' EXAMPLES, run as printed against
 # the emulator with an inventory and a PATH whose python3 lacks requests (tests/examples/run_examples.py); first

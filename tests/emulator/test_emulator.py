@@ -14,67 +14,25 @@ import pytest
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import differential  # noqa: E402  pylint: disable=wrong-import-position
 import docspace_emulator as emu  # noqa: E402  pylint: disable=wrong-import-position
+from conftest import APP, LOGO, claims  # noqa: E402  pylint: disable=wrong-import-position
 
-LOGO = 'data:image/png;base64,' + base64.b64encode(b'\x89PNG\r\n\x1a\n' + b'x' * 40).decode()
-APP = {
-    'name': 'Reporting', 'description': 'reports', 'logo': LOGO,
-    'website_url': 'https://app.example.com', 'terms_url': 'https://app.example.com/terms',
-    'policy_url': 'https://app.example.com/privacy', 'logout_redirect_uri': 'https://app.example.com/logout',
-    'redirect_uris': ['https://app.example.com/cb', 'http://localhost:3000/cb'],
-    'allowed_origins': ['https://app.example.com'], 'scopes': ['files:read', 'openid'],
-}
-
-
-class Portal(object):
-    def __init__(self, emulator, url):
-        self.emulator = emulator
-        self.url = url
-        self.http = requests.Session()
-        self._jwt = {}
-
-    def key(self, role):
-        return self.emulator.credentials()[role]['api_key']
-
-    def jwt(self, role='admin'):
-        if role not in self._jwt:
-            resp = self.http.get(self.url + '/api/2.0/security/oauth2/token',
-                                 headers={'Authorization': 'Bearer ' + self.key(role)})
-            assert resp.status_code == 200
-            self._jwt[role] = resp.json()['response']
-        return self._jwt[role]
-
-    def call(self, method, path, role='admin', body=None, **kwargs):
-        headers = kwargs.pop('headers', {})
-        if role:
-            headers['x-signature'] = self.jwt(role)
-        return self.http.request(method, self.url + path, json=body, headers=headers, timeout=10, **kwargs)
-
-    def create(self, role='admin', **fields):
-        resp = self.call('POST', '/api/2.0/clients', role, dict(APP, **fields))
-        assert resp.status_code == 201, resp.text
-        return resp.json()
-
-
-@pytest.fixture
-def portal():
-    emulator = emu.Emulator(admin_api_key='sk-admin-key')
-    with emu.running(emulator) as url:
-        yield Portal(emulator, url)
-
-
-def claims(token):
-    payload = token.split('.')[1]
-    return json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)))
+# The portal fixture (conftest.py) is the emulator, or a live portal behind the guard (DOCSPACE_LIVE_URL);
+# tests that need the emulator itself are marked emulator_only and skipped there.
+emulator_only = pytest.mark.emulator_only
 
 
 # ----- authentication --------------------------------------------------------------------
 def test_token_exchange_is_enveloped_and_lasts_five_minutes(portal):
-    resp = portal.http.get(portal.url + '/api/2.0/security/oauth2/token', headers={'Authorization': 'Bearer sk-admin-key'})
+    resp = portal.http.get(portal.url + '/api/2.0/security/oauth2/token',
+                           headers={'Authorization': 'Bearer ' + portal.key('admin')})
     body = resp.json()
     assert body['statusCode'] == 200 and isinstance(body['response'], str)
     c = claims(body['response'])
-    assert c['is_admin'] == 'true' and c['tenant_id'] == '1' and 295 <= c['exp'] - time.time() <= 300
+    assert c['is_admin'] == 'true' and int(c['tenant_id']) >= 1 and 295 <= c['exp'] - time.time() <= 300
+    if portal.emulator:
+        assert c['tenant_id'] == '1'
 
 
 def test_token_exchange_refuses_a_bad_key(portal):
@@ -83,19 +41,17 @@ def test_token_exchange_refuses_a_bad_key(portal):
 
 
 def test_login_gives_a_token_that_the_exchange_accepts(portal):
-    admin = portal.emulator.credentials()['admin']
-    resp = portal.http.post(portal.url + '/api/2.0/authentication',
-                            json={'userName': admin['user_name'], 'password': admin['password']})
+    user_name, password = portal.login_credentials()
+    resp = portal.http.post(portal.url + '/api/2.0/authentication', json={'userName': user_name, 'password': password})
     token = resp.json()['response']['token']
     resp = portal.http.get(portal.url + '/api/2.0/security/oauth2/token', headers={'Authorization': token})
     assert resp.status_code == 200
-    bad = portal.http.post(portal.url + '/api/2.0/authentication',
-                           json={'userName': admin['user_name'], 'password': 'wrong'})
+    bad = portal.http.post(portal.url + '/api/2.0/authentication', json={'userName': user_name, 'password': 'wrong'})
     assert bad.status_code == 401
 
 
 def test_tutorial_bearer_straight_to_clients_is_403_with_an_empty_body(portal):
-    resp = portal.http.get(portal.url + '/api/2.0/clients', headers={'Authorization': 'Bearer sk-admin-key'})
+    resp = portal.http.get(portal.url + '/api/2.0/clients', headers={'Authorization': 'Bearer ' + portal.key('admin')})
     assert resp.status_code == 403 and resp.content == b''
 
 
@@ -104,18 +60,21 @@ def test_signature_is_read_from_the_cookie_too(portal):
     assert resp.status_code == 200
 
 
-def test_expired_or_tampered_signature_is_403_empty(portal):
+@emulator_only('signature_lifetime')
+def test_expired_signature_is_403_empty(portal):
     portal.emulator.signature_lifetime = -1
     expired = portal.jwt('user')
     resp = portal.http.get(portal.url + '/api/2.0/clients', headers={'x-signature': expired})
     assert resp.status_code == 403 and resp.content == b''
-    portal.emulator.signature_lifetime = 300
+
+
+def test_tampered_signature_is_403_empty(portal):
     good = portal.jwt()
     head, body, mac = good.split('.')
     forged = dict(claims(good), user_id='someone-else')
     forged_body = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b'=').decode()
     resp = portal.http.get(portal.url + '/api/2.0/clients', headers={'x-signature': '.'.join([head, forged_body, mac])})
-    assert resp.status_code == 403
+    assert resp.status_code == 403 and resp.content == b''
 
 
 # ----- create, read, update, delete ------------------------------------------------------
@@ -193,6 +152,7 @@ def test_put_replaces_only_updatable_fields_on_372(portal):
     assert portal.call('PUT', path, body={'name': 'x'}).status_code == 400
 
 
+@emulator_only('server_version')
 def test_develop_server_updates_redirect_uris_and_scopes(portal):
     portal.emulator.server_version = 'develop'
     client = portal.create()
@@ -290,6 +250,7 @@ def test_scope_catalogue_puts_openid_last(portal):
     assert names[-1] == 'openid' and names[0] == 'accounts.self:read' and len(names) == 9
 
 
+@emulator_only('seeds a consent through the control API')
 def test_consents_paginate_and_revoke(portal):
     client = portal.create()
     admin_id = portal.emulator.credentials()['admin']['user_id']
@@ -312,12 +273,19 @@ def test_user_sees_only_own_clients_and_guest_is_refused(portal):
     assert [c['client_id'] for c in listed] == [users['client_id']]
     guest = portal.call('GET', '/api/2.0/clients', role='guest')
     assert guest.status_code == 403 and guest.json()['detail'] == 'Access denied'
+
+
+@emulator_only('deletes on the collection: the live guard refuses them')
+def test_user_deletes_only_own_clients_and_not_the_tenants(portal):
+    portal.create()
+    portal.create(role='user', name='Mine')
     assert portal.call('DELETE', '/api/2.0/clients/tenant', role='user').status_code == 403
     assert portal.call('DELETE', '/api/2.0/clients', role='user').status_code == 200  # deletes the caller's own
     assert len(portal.call('GET', '/api/2.0/clients').json()['data']) == 1
 
 
 # ----- rate limit, faults, control API, persistence -------------------------------------
+@emulator_only('rate_limit')
 def test_rate_limit_sends_429_with_nanosecond_reset_and_no_retry_after(portal):
     portal.emulator.rate_limit = True
     for dummy in range(10):
@@ -329,6 +297,7 @@ def test_rate_limit_sends_429_with_nanosecond_reset_and_no_retry_after(portal):
     assert portal.call('GET', '/api/2.0/clients').status_code == 200  # other methods have their own budget
 
 
+@emulator_only('fault injection')
 def test_faults_status_drop_and_commit_then_drop(portal):
     control = portal.url + '/__emulator__/faults'
     portal.http.post(control, json={'method': 'GET', 'path': '/api/2.0/clients', 'status': 502})
@@ -348,7 +317,7 @@ def test_faults_status_drop_and_commit_then_drop(portal):
     assert [e.get('fault') for e in log if e['method'] == 'POST'] == ['drop', 'commit_then_drop']
 
 
-def test_request_log_and_reset(portal):
+def test_request_log_and_reset(portal):  # the live guard serves these three control endpoints too
     portal.create()
     log = portal.http.get(portal.url + '/__emulator__/requests').json()
     assert {'method': 'POST', 'path': '/api/2.0/clients', 'query': '', 'status': 201} in log
@@ -357,6 +326,7 @@ def test_request_log_and_reset(portal):
     assert portal.http.get(portal.url + '/__emulator__/clients').json() == []
 
 
+@emulator_only('latency')
 def test_latency_delays_api_answers_but_not_the_control_api(portal):
     config = portal.http.post(portal.url + '/__emulator__/config', json={'latency': 0.2}).json()
     assert config['latency'] == 0.2
@@ -368,6 +338,7 @@ def test_latency_delays_api_answers_but_not_the_control_api(portal):
     assert time.time() - start < 0.2
 
 
+@emulator_only('state file and restart')
 def test_state_file_survives_a_restart(tmp_path):
     path = str(tmp_path / 'state.json')
     first = emu.Emulator(state_file=path)
@@ -398,8 +369,8 @@ def errors_of(resp):
     ('PUT', '/api/2.0/clients/not-a-uuid', {'body': {'name': 'x'}}, 400, 'Validation failed'),
     ('PUT', '/api/2.0/clients/not-a-uuid', {'body': {'name': 'App', 'logo': LOGO, 'allowed_origins': ['https://a.io']}},
      403, 'Access denied'),  # the UUID is parsed in the handler
-    ('PATCH', '/api/2.0/clients/%s/activation' % UNKNOWN, {'body': {'status': 'maybe'}}, 500, 'Something went wrong'),
-    ('PATCH', '/api/2.0/clients/%s/activation' % UNKNOWN, {'body': {'status': True}}, 403, 'Access denied'),
+    ('PATCH', '/api/2.0/clients/{id}/activation', {'body': {'status': 'maybe'}}, 500, 'Something went wrong'),
+    ('PATCH', '/api/2.0/clients/{id}/activation', {'body': {'status': True}}, 403, 'Access denied'),
     # query parameters: missing 400, unconvertible 500, out of range 400, all before the role
     ('GET', '/api/2.0/clients', {'params': {'limit': 0}}, 400, 'Validation failed'),
     ('GET', '/api/2.0/clients', {'params': {'limit': 'ten'}}, 500, 'Something went wrong'),
@@ -411,17 +382,21 @@ def errors_of(resp):
     ('GET', '/api/2.0/clients/info', {'params': {'limit': 5}}, 403, 'Access denied'),
     ('GET', '/api/2.0/clients/not-a-uuid', {}, 403, 'Access denied'),
     ('GET', '/api/2.0/clients/%s/info' % UNKNOWN, {}, 403, 'Access denied'),
-    ('PATCH', '/api/2.0/clients/%s/regenerate' % UNKNOWN, {}, 403, 'Access denied'),
-    ('DELETE', '/api/2.0/clients/%s' % UNKNOWN, {}, 403, 'Access denied'),
-    ('DELETE', '/api/2.0/clients', {}, 403, 'Access denied'),
-    ('DELETE', '/api/2.0/clients/tenant', {}, 403, 'Access denied'),
+    ('PATCH', '/api/2.0/clients/{id}/regenerate', {}, 403, 'Access denied'),
+    ('DELETE', '/api/2.0/clients/{id}', {}, 403, 'Access denied'),
+    pytest.param('DELETE', '/api/2.0/clients', {}, 403, 'Access denied',
+                 marks=emulator_only('a delete on the collection: the live guard refuses it')),
+    pytest.param('DELETE', '/api/2.0/clients/tenant', {}, 403, 'Access denied',
+                 marks=emulator_only('a tenant-wide delete: the live guard refuses it')),
     # no @PreAuthorize there, or GUEST allowed
     ('GET', '/api/2.0/clients/consents', {'params': {'limit': 0}}, 400, 'Validation failed'),
     ('GET', '/api/2.0/clients/consents', {'params': {'limit': 5}}, 200, None),
-    ('DELETE', '/api/2.0/clients/%s/revoke' % UNKNOWN, {}, 200, None),
+    ('DELETE', '/api/2.0/clients/{id}/revoke', {}, 200, None),
     ('GET', '/api/2.0/scopes', {}, 200, None),
 ])
 def test_guest_requests_are_bound_and_validated_before_the_role_check(portal, method, path, kwargs, status, detail):
+    if '{id}' in path:  # a write names a client of this run (the live guard sends no write on another one)
+        path = path.replace('{id}', portal.create()['client_id'])
     resp = portal.call(method, path, role='guest', **kwargs)
     assert resp.status_code == status, resp.text
     if detail:
@@ -431,6 +406,7 @@ def test_guest_requests_are_bound_and_validated_before_the_role_check(portal, me
         assert resp.headers['Content-Type'] == 'application/problem+json' and 'errors' not in resp.json()
 
 
+@emulator_only('a tenant-wide delete: the live guard refuses it')
 def test_user_gets_access_denied_on_tenant_delete_after_nothing_to_validate(portal):
     resp = portal.call('DELETE', '/api/2.0/oauth2/clients/tenant', role='user')
     assert resp.status_code == 403 and resp.json() == {
@@ -509,17 +485,26 @@ def test_unknown_scope_is_checked_after_bean_validation_and_before_the_service_r
     resp = portal.call('POST', '/api/2.0/clients',
                        body=dict(APP, scopes=['files:read', None], website_url='a.example.com'))
     assert errors_of(resp) == [('scopes', 'ErrorInvalidScope', 'Invalid scopes: null')]
+
+
+@emulator_only('server_version')
+def test_develop_checks_the_service_rules_before_the_unknown_scope(portal):
     portal.emulator.server_version = 'develop'  # validate(command) first, then validateScopes
     resp = portal.call('POST', '/api/2.0/clients', body=dict(APP, scopes=['files:admin'], website_url='a.example.com'))
     assert resp.json()['detail'].startswith('websiteUrl:')
 
 
-def test_update_texts_372_and_develop(portal):
+def test_update_texts_372(portal):
     client = portal.create()
     path = '/api/2.0/clients/' + client['client_id']
     resp = portal.call('PUT', path, body={'name': 'Renamed', 'logo': LOGO})
     # 3.7.2's UpdateClientRequest has no @NotNull on allowed_origins: only @URLCollection refuses the null
     assert errors_of(resp) == [('allowed_origins', 'ErrorWrongURL', 'url collection has invalid entries')]
+
+
+@emulator_only('server_version')
+def test_update_texts_develop(portal):
+    path = '/api/2.0/clients/' + portal.create()['client_id']
     portal.emulator.server_version = 'develop'
     resp = portal.call('PUT', path, body={'name': 'Renamed', 'logo': LOGO})
     assert errors_of(resp) == sorted([
@@ -536,7 +521,8 @@ def test_update_texts_372_and_develop(portal):
 def test_not_found_texts_are_the_servers(portal):
     admin_client = portal.create()
     cid = admin_client['client_id']
-    user_id = portal.emulator.credentials()['user']['user_id']
+    user = portal.identity('user')
+    tenant = portal.identity()['tenant']
 
     def detail(method, path, role='admin', **kwargs):
         resp = portal.call(method, path, role=role, **kwargs)
@@ -545,16 +531,17 @@ def test_not_found_texts_are_the_servers(portal):
 
     update = {'body': {'name': 'Renamed', 'logo': LOGO, 'allowed_origins': ['https://a.io']}}
     # reads: ClientQueryHandler ('ID', a USER named by id)
-    assert detail('GET', '/api/2.0/clients/' + UNKNOWN) == 'Client with ID %s for tenant 1 was not found' % UNKNOWN
+    assert detail('GET', '/api/2.0/clients/' + UNKNOWN) == \
+        'Client with ID %s for tenant %d was not found' % (UNKNOWN, tenant)
     assert detail('GET', '/api/2.0/clients/%s/info' % cid, 'user') == \
-        'Client with ID %s for tenant 1 and user %s was not found' % (cid, user_id)
+        'Client with ID %s for tenant %d and user %s was not found' % (cid, tenant, user['user_id'])
     # writes: ClientUpdateCommandHandler ('id', a USER named by e-mail)
     for method, suffix, kwargs in (('PUT', '', update), ('PATCH', '/activation', {'body': {'status': True}}),
                                    ('PATCH', '/regenerate', {}), ('DELETE', '', {})):
         assert detail(method, '/api/2.0/clients/' + UNKNOWN + suffix, **kwargs) == \
-            'Client with id %s for tenant 1 was not found' % UNKNOWN
+            'Client with id %s for tenant %d was not found' % (UNKNOWN, tenant)
         assert detail(method, '/api/2.0/clients/' + cid + suffix, 'user', **kwargs) == \
-            'Client with id %s for tenant 1 and user user@example.com was not found' % cid
+            'Client with id %s for tenant %d and user %s was not found' % (cid, tenant, user['email'])
     # public info: any tenant, 'id'
     assert detail('GET', '/api/2.0/clients/%s/public/info' % UNKNOWN, None) == \
         'Client with id %s was not found' % UNKNOWN
@@ -568,7 +555,8 @@ def test_client_ids_are_parsed_as_java_does(portal):
     upper = client['client_id'].upper()
     assert portal.call('GET', '/api/2.0/clients/' + upper).json()['client_id'] == client['client_id']
     lenient = portal.call('GET', '/api/2.0/clients/0-0-0-0-0')  # UUID.fromString accepts it
-    assert lenient.json()['detail'] == 'Client with ID 0-0-0-0-0 for tenant 1 was not found'
+    tenant = portal.identity()['tenant']
+    assert lenient.json()['detail'] == 'Client with ID 0-0-0-0-0 for tenant %d was not found' % tenant
     assert 'Invalid client id format' in portal.call('GET', '/api/2.0/clients/0-0-0-0').json()['detail']
 
 
@@ -606,6 +594,7 @@ def last_log(portal):
     return log[-1] if log else {}
 
 
+@emulator_only('fault injection')
 def test_fault_control_refuses_what_it_cannot_run(portal):
     control = portal.url + '/__emulator__/faults'
     assert portal.http.post(control, json={'action': 'explode'}).status_code == 400
@@ -616,6 +605,7 @@ def test_fault_control_refuses_what_it_cannot_run(portal):
     assert portal.http.get(control).json() == []  # all or none
 
 
+@emulator_only('fault injection')
 def test_fault_redirect_answers_a_location_and_processes_nothing(portal):
     portal.jwt()
     fault(portal, method='POST', path='/api/2.0/clients', action='redirect', location='https://sso.example.com/login')
@@ -629,6 +619,7 @@ def test_fault_redirect_answers_a_location_and_processes_nothing(portal):
     assert resp.status_code == 307 and resp.headers['Location'] == '/login'
 
 
+@emulator_only('fault injection')
 def test_fault_cut_body_stores_the_change_and_breaks_the_answer(portal):
     portal.jwt()
     fault(portal, method='POST', path='/api/2.0/clients', action='cut_body')
@@ -657,6 +648,7 @@ def test_fault_cut_body_stores_the_change_and_breaks_the_answer(portal):
     assert stored(portal)[0]['enabled'] is False
 
 
+@emulator_only('fault injection')
 def test_fault_drop_then_commit_lands_later_and_reset_cancels_it(portal):
     portal.jwt()
     fault(portal, method='POST', path='/api/2.0/clients', action='drop_then_commit', delay=0.3)
@@ -681,6 +673,7 @@ def test_fault_drop_then_commit_lands_later_and_reset_cancels_it(portal):
     assert portal.emulator.timers == []
 
 
+@emulator_only('fault injection')
 def test_fault_login_page_is_html_and_processes_nothing(portal):
     portal.jwt()
     portal.emulator.faults.append(dict(method='POST', path='/api/2.0/clients', action='login_page'))
@@ -692,6 +685,7 @@ def test_fault_login_page_is_html_and_processes_nothing(portal):
     assert last_log(portal)['fault'] == 'login_page' and last_log(portal)['status'] == 200
 
 
+@emulator_only('fault injection')
 def test_fault_commit_then_status_can_answer_200_with_any_json(portal):
     portal.jwt()
     fault(portal, method='POST', path='/api/2.0/clients', action='commit_then_status', status=200, body='{}',
@@ -706,6 +700,7 @@ def test_fault_commit_then_status_can_answer_200_with_any_json(portal):
     assert resp.json() == {'ok': 1} and resp.headers['Content-Type'] == 'application/json'
 
 
+@emulator_only('fault injection')
 @pytest.mark.parametrize('spec', [
     {'action': 'status', 'status': 503}, {'action': 'drop'}, {'action': 'delay', 'delay': 0.01},
     {'action': 'slow_answer', 'delay': 0.01}, {'action': 'commit_then_drop'}, {'action': 'commit_then_status'},
@@ -725,6 +720,7 @@ def test_every_fault_is_logged_with_its_action(portal, spec):
     assert last_log(portal)['fault'] == spec['action']
 
 
+@emulator_only('fault injection')
 def test_a_delayed_commit_lands_after_the_client_gave_up_and_the_emulator_stays_quiet(portal, capsys):
     portal.jwt()
     fault(portal, method='POST', path='/api/2.0/clients', action='delay', delay=0.5)
@@ -757,6 +753,7 @@ def test_a_blank_client_id_fails_method_validation_before_the_role_check(portal,
     assert portal.call('PATCH', '/api/2.0/clients/%20/activation', role=role, body={'status': 'x'}).status_code == 500
 
 
+@emulator_only('the emulator program')
 def test_a_busy_port_is_a_clear_message_not_a_traceback():
     import socket
     import subprocess
@@ -779,3 +776,174 @@ def test_list_sizes_count_different_items_as_a_java_set_does(portal):
     resp = portal.call('POST', '/api/2.0/clients', body=body)
     assert resp.status_code == 400 and ('redirect_uris', 'ErrorName', 'redirect uris must contain at least 1 and at '
                                         'most 12 addresses') in errors_of(resp)
+
+
+# ----- the differential report (conftest.py, differential.py) -------------------------------
+def _exchange(method, path, status, body=None, headers=None, kind=None):
+    content = b'' if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    headers = requests.structures.CaseInsensitiveDict(headers or {})
+    if body is not None:
+        headers.setdefault('Content-Type', 'application/json')
+    return differential.exchange(method, 'http://127.0.0.1:1' + path, status, headers, content, kind)
+
+
+def test_the_report_names_every_kind_of_difference(tmp_path):
+    cid, other = '6c7cf17b-1bd3-47d5-94c6-be2d3570e168', '0e4b2c9a-5a43-4a0f-9f7e-3f1b2d1c0a99'
+    limits = {'X-Ratelimit-Limit': '10', 'X-Ratelimit-Remaining': '9', 'X-Ratelimit-Reset': '60'}
+    expected = {'t.py::test_a': [
+        _exchange('POST', '/api/2.0/clients', 201, {'client_id': cid, 'enabled': True}),
+        _exchange('GET', '/api/2.0/clients/' + cid, 200, {'client_id': cid, 'scopes': ['openid']}),
+        _exchange('GET', '/api/2.0/clients/' + cid + '/info', 404, {'detail': 'Client with ID %s was not found' % cid}),
+        _exchange('GET', '/api/2.0/clients', 200, {'data': []}, limits),
+        _exchange('DELETE', '/api/2.0/clients/' + cid, 200),
+    ]}
+    observed = {'t.py::test_a': [
+        _exchange('POST', '/api/2.0/clients', 400, {'detail': 'Validation failed'}),
+        _exchange('GET', '/api/2.0/clients/' + other, 200, {'client_id': 1, 'scopes': 'openid', 'new': None}),
+        _exchange('GET', '/api/2.0/clients/' + other + '/info', 404, {'detail': 'No client %s' % other}),
+        _exchange('GET', '/api/2.0/clients', 200, {'data': []}, {'X-Ratelimit-Limit': '200', 'Retry-After': '1'}),
+        _exchange('PUT', '/api/2.0/clients/' + other, 422, {'error': 'live guard: name too long'},
+                  {'X-Live-Guard': 'not-sent'}),
+        _exchange('GET', '/api/2.0/scopes', 200, []),
+    ]}
+    report = differential.build_report('live', expected, observed, {'t.py::test_a': 'passed'})
+    path = differential.write_report(report, str(tmp_path))
+    assert path == str(tmp_path / 'differential-live.json')
+    written = json.loads((tmp_path / 'differential-live.json').read_text())
+    found = {(d['exchange'], d['field'], d['expected'], d['observed']) for d in written['differences']['t.py::test_a']}
+    assert found == {
+        ('#1 POST /api/2.0/clients', 'status', '201', '400'),
+        ('#1 POST /api/2.0/clients', 'body.client_id', 'str', '(missing)'),
+        ('#1 POST /api/2.0/clients', 'body.enabled', 'bool', '(missing)'),
+        ('#1 POST /api/2.0/clients', 'body.detail', '(absent)', 'str'),
+        ('#1 POST /api/2.0/clients', 'text detail', '(absent)', 'Validation failed'),
+        ('#2 GET /api/2.0/clients/{id}', 'body.client_id', 'str', 'int'),
+        ('#2 GET /api/2.0/clients/{id}', 'body.scopes', '["str"]', 'str'),
+        ('#2 GET /api/2.0/clients/{id}', 'body.new', '(absent)', 'null'),
+        ('#3 GET /api/2.0/clients/{id}/info', 'text detail', 'Client with ID {id} was not found', 'No client {id}'),
+        ('#4 GET /api/2.0/clients', 'header x-ratelimit-limit', '10', '200'),
+        ('#4 GET /api/2.0/clients', 'header x-ratelimit-remaining', 'int', '(absent)'),
+        ('#4 GET /api/2.0/clients', 'header x-ratelimit-reset', 'int', '(absent)'),
+        ('#4 GET /api/2.0/clients', 'header retry-after', '(absent)', 'present'),
+        ('#5 (expected) DELETE /api/2.0/clients/{id}', 'exchange', 'made', '(not made)'),
+    }
+    counts = written['counts']
+    assert (counts['differences'], counts['not_sent'], counts['without_expectation'], counts['compared']) == \
+        (14, 1, 1, 4)
+    assert written['not_sent'][0]['exchange'] == '#5 PUT /api/2.0/clients/{id}'  # reported apart, not compared
+    assert written['without_expectation'][0]['exchange'] == '#6 GET /api/2.0/scopes'
+    md = (tmp_path / 'differential-live.md').read_text()
+    assert '| **14** |' in md and '| `GET /api/2.0/clients` | header x-ratelimit-limit | 10 | 200 | 1 |' in md
+    assert '### t.py::test_a' in md and 'Not sent: the live guard answered itself' in md
+    # the same exchanges on both sides: nothing to report; a failed test's missing exchanges are no difference
+    same = differential.build_report('emulator', expected, {'t.py::test_a': expected['t.py::test_a'][:2]},
+                                     {'t.py::test_a': 'failed'})
+    assert same['counts']['differences'] == 0 and same['counts']['expected_not_reached'] == 3
+
+
+def _scenario(url, key):
+    """The same requests on any emulator; returns their records."""
+    recorder = differential.Recorder()
+    recorder.start('t.py::test_scenario')
+    http = requests.Session()
+
+    def send(method, path, **kwargs):
+        resp = http.request(method, url + path, timeout=10, **kwargs)
+        recorder.record(resp)
+        return resp
+
+    jwt = dict((role, send('GET', '/api/2.0/security/oauth2/token', headers={'Authorization': 'Bearer ' + k})
+                .json()['response']) for role, k in key.items())
+    admin, user = {'x-signature': jwt['admin']}, {'x-signature': jwt['user']}
+    first = send('POST', '/api/2.0/clients', json=APP, headers=admin).json()
+    send('POST', '/api/2.0/clients', json=dict(APP, name='Second'), headers=admin)
+    page = send('GET', '/api/2.0/clients', params={'limit': 1}, headers=admin).json()
+    send('GET', '/api/2.0/clients', params={'limit': 1, 'last_client_id': page['last_client_id'],
+                                            'last_created_on': page['last_created_on']}, headers=admin)
+    send('PATCH', '/api/2.0/clients/%s/regenerate' % first['client_id'], headers=admin)
+    send('GET', '/api/2.0/clients/%s/info' % first['client_id'], headers=user)
+    send('DELETE', '/api/2.0/clients/%s' % first['client_id'], headers=user)
+    send('PUT', '/api/2.0/clients/' + first['client_id'], json={'name': 'ab'}, headers=admin)
+    send('GET', '/api/2.0/clients/%s/public/info' % UNKNOWN)
+    return recorder.observed, first
+
+
+def test_two_emulator_runs_compare_equal_once_normalised():
+    runs = []
+    for dummy in range(2):
+        emulator = emu.Emulator()  # its own keys, signing key, ids, timestamps and secrets
+        with emu.running(emulator) as url:
+            creds = emulator.credentials()
+            runs.append(_scenario(url, {'admin': creds['admin']['api_key'], 'user': creds['user']['api_key']}))
+    (one, first_one), (two, first_two) = runs
+    assert first_one['client_id'] != first_two['client_id'] and first_one['client_secret'] != first_two['client_secret']
+    assert first_one['created_on'] != first_two['created_on']
+    records = one['t.py::test_scenario']
+    assert one == two and len(records) == 11
+    assert records[5]['request'] == 'GET /api/2.0/clients?limit=1&last_client_id={id}&last_created_on={ts}'
+    assert records[8]['text']['detail'] == 'Client with id {id} for tenant {n} and user {email} was not found'
+    assert records[8]['text']['instance'] == '/api/2.0/clients/{id}'
+    assert records[2]['body']['client_secret'] == 'str' and records[2]['body']['created_on'] == 'str'
+    assert first_one['client_secret'] not in json.dumps(one) and first_one['client_id'] not in json.dumps(one)
+    report = differential.build_report('emulator', one, two, {'t.py::test_scenario': 'passed'})
+    assert report['counts']['differences'] == 0 and report['counts']['compared'] == 11
+
+
+def test_the_expectations_file_is_stable_and_holds_no_value(tmp_path):
+    if os.environ.get('DOCSPACE_RECORD_EXPECTATIONS') == '1':
+        pytest.skip('the file is being re-recorded')
+    with open(differential.EXPECTATIONS, encoding='utf-8') as handle:
+        recorded = handle.read()
+    copy = str(tmp_path / 'again.json')
+    differential.dump_expectations(differential.load_expectations(), copy)
+    with open(copy, encoding='utf-8') as handle:
+        assert handle.read() == recorded  # loading and writing it again changes nothing: stable order, no clock
+    answers = json.dumps(list(differential.load_expectations().values()))  # the test names aside
+    assert not differential.UUID_RE.search(answers) and not differential.TIMESTAMP_RE.search(answers)
+    assert 'sk-admin-key' not in recorded and '@example.com' not in answers  # nor a user's e-mail
+
+
+def test_live_session_waits_out_a_429_and_skips_what_the_guard_did_not_send(monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    import conftest
+    answers = [(429, {'X-Ratelimit-Remaining': '0', 'X-Ratelimit-Reset': '1'}, b''),
+               (201, {'Content-Type': 'application/json'}, b'{"client_id": "%s"}' % UNKNOWN.encode()),
+               (422, {'Content-Type': 'application/json', 'X-Live-Guard': 'not-sent'},
+                b'{"error": "live guard: name too long to carry the run prefix"}')]
+
+    class Guard(BaseHTTPRequestHandler):
+        def do_POST(self):  # pylint: disable=invalid-name
+            self.rfile.read(int(self.headers.get('Content-Length') or 0))
+            status, headers, body = answers.pop(0)
+            self.send_response(status)
+            for key, value in dict(headers, **{'Content-Length': str(len(body))}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # pylint: disable=arguments-differ
+            pass
+
+    server = HTTPServer(('127.0.0.1', 0), Guard)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    recorder, waits = differential.Recorder(), []
+    monkeypatch.setattr(conftest, 'RECORDER', recorder)
+    monkeypatch.setattr(differential, 'wait_after_429', lambda headers: waits.append(dict(headers)) or 0.01)
+    recorder.start('t.py::test_live')
+    try:
+        session = conftest.Session(live=True)
+        url = 'http://127.0.0.1:%d/api/2.0/clients' % server.server_address[1]
+        assert session.post(url, json=APP).status_code == 201  # the 429 is waited out and sent again
+        assert session.created == [UNKNOWN] and waits[0]['X-Ratelimit-Reset'] == '1'
+        with pytest.raises(pytest.skip.Exception, match='live guard: not-sent POST /api/2.0/clients: live guard: name'):
+            session.post(url, json=dict(APP, name='n' * 250))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(r['status'], r.get('kind')) for r in recorder.observed['t.py::test_live']] == \
+        [(429, 'throttled'), (201, None), (422, 'not-sent')]
+    report = differential.build_report('live', {'t.py::test_live': [dict(recorder.observed['t.py::test_live'][1])]},
+                                       recorder.observed, {'t.py::test_live': 'skipped'})
+    assert (report['counts']['differences'], report['counts']['throttled'], report['counts']['not_sent']) == (0, 1, 1)

@@ -14,7 +14,7 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import docspace_emulator as emu  # noqa: E402  pylint: disable=wrong-import-position
-from test_emulator import APP, Portal  # noqa: E402  pylint: disable=wrong-import-position
+from conftest import APP, Portal  # noqa: E402  pylint: disable=wrong-import-position
 
 V372 = ['accounts.self:read', 'accounts.self:write', 'accounts:read', 'accounts:write', 'files:read', 'files:write',
         'rooms:read', 'rooms:write', 'openid']
@@ -31,12 +31,11 @@ def catalogue(portal, role='admin'):
     return resp.json()
 
 
-def test_the_default_catalogue_is_v372s_in_server_order():
-    emulator, running = serve()
-    with running as url:
-        assert [s['name'] for s in catalogue(Portal(emulator, url))] == V372
+def test_the_default_catalogue_is_v372s_in_server_order(portal):  # a v3.7.2 portal's too
+    assert [s['name'] for s in catalogue(portal)] == V372
 
 
+@pytest.mark.emulator_only('its own emulator')
 def test_a_scope_given_to_the_constructor_is_listed_and_accepted_by_create_and_update():
     emulator, running = serve(scopes=emu.SCOPES + ['contacts:read', ('Offline_Access', 'offline', 'offline')],
                               server_version='develop')
@@ -57,6 +56,7 @@ def test_a_scope_given_to_the_constructor_is_listed_and_accepted_by_create_and_u
         assert refused.status_code == 400 and refused.json()['errors'][0]['message'] == 'Invalid scopes: offline_access'
 
 
+@pytest.mark.emulator_only('the config control endpoint')
 def test_the_control_api_replaces_the_catalogue_and_refuses_a_bad_one():
     emulator, running = serve()
     with running as url:
@@ -79,6 +79,7 @@ def test_the_control_api_replaces_the_catalogue_and_refuses_a_bad_one():
         assert [s['name'] for s in catalogue(portal)] == ['openid']
 
 
+@pytest.mark.emulator_only("the emulator's code")
 def test_scope_rows_names_the_bad_item():
     assert emu.scope_rows(['files:read', 'openid']) == [('files:read', 'files', 'read'), ('openid', 'openid', 'openid')]
     with pytest.raises(ValueError, match='non-blank'):
@@ -97,6 +98,7 @@ def _start(tmp_path, *extra):
     return proc, info
 
 
+@pytest.mark.emulator_only('the emulator program')
 def test_the_scope_option_adds_to_the_catalogue(tmp_path):
     proc, info = _start(tmp_path, '--scope', 'contacts:read', '--scope', 'webhooks:write')
     try:
@@ -114,6 +116,7 @@ def test_the_scope_option_adds_to_the_catalogue(tmp_path):
         proc.communicate(timeout=10)
 
 
+@pytest.mark.emulator_only('the emulator program')
 @pytest.mark.parametrize('value, message', [('', 'non-blank'), ('openid', "'openid' is listed twice")])
 def test_a_bad_scope_option_is_a_usage_error_not_a_traceback(value, message):
     proc = subprocess.run([sys.executable, emu.__file__, '--port', '0', '--scope', value], capture_output=True,
