@@ -37,6 +37,7 @@ import string
 import sys
 import threading
 import time
+import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -179,15 +180,36 @@ def java_base64_size(text):
     return len(data) * 3 // 4
 
 
+def java_hex_digit(char):
+    """Character.digit(char, 16): ASCII and fullwidth 0-9, A-F and a-f, and every other Unicode decimal
+    digit (category Nd), as Long.parseLong reads them; None for anything else."""
+    code = ord(char)
+    for start, value in ((0x30, 0), (0x41, 10), (0x61, 10), (0xff10, 0), (0xff21, 10), (0xff41, 10)):
+        if start <= code < start + (10 if value == 0 else 6):
+            return value + code - start
+    if code < 0x80 or 0xff10 <= code <= 0xff5a:
+        return None  # the other Latin letters, ASCII or fullwidth, are digits only in larger radixes
+    return unicodedata.decimal(char, None)
+
+
 def java_uuid(text):
     """UUID.fromString as the server calls it: the canonical lowercase id, or None where it throws.
 
     It is lenient: five dash-separated hex fields of any length (a '+' sign allowed, each within a
-    Java long, 36 characters at most), so '0-0-0-0-0' is a valid id and only finds nothing."""
+    Java long, 36 characters at most), so '0-0-0-0-0' is a valid id and only finds nothing. An
+    id that is not plain ASCII hex goes to UUID.fromString1, which reads each field with
+    Long.parseLong(s, 16), so fullwidth and other Unicode digits count (java.util.UUID, JDK 17 and later; the
+    server calls UUID.fromString(clientId) in registration-core/registration-service/.../ClientUpdateCommandHandler.java
+    and ClientQueryHandler.java)."""
     parts = text.split('-')
-    if len(text) > 36 or len(parts) != 5 or not all(re.fullmatch(r'\+?[0-9a-fA-F]+', p) for p in parts):
+    if len(text) > 36 or len(parts) != 5:
         return None
-    values = [int(p, 16) for p in parts]
+    values = []
+    for part in parts:
+        digits = [java_hex_digit(c) for c in (part[1:] if part.startswith('+') else part)]
+        if not digits or None in digits:
+            return None
+        values.append(int(''.join('%x' % d for d in digits), 16))
     if any(v >= 2 ** 63 for v in values):
         return None
     msb = (values[0] & 0xffffffff) << 32 | (values[1] & 0xffff) << 16 | values[2] & 0xffff

@@ -39,6 +39,7 @@ RETURNED = ('retry-after', 'content-type', 'location')  # and every x-ratelimit-
 LITERALS = ('tenant', 'info', 'consents')  # /clients/<literal> is a mapping of its own, never a {clientId}
 JAVA_TRIM = ''.join(map(chr, range(33)))  # String.trim(), which @NotBlank uses
 MAX_BODY = 16 * 1024 * 1024
+FORWARD_TIMEOUT = 120  # seconds a forwarded request may take
 WAITS_429 = 5  # a window is one minute: more waits than this mean something else is wrong
 NOT_AVAILABLE = {'error': 'emulator only: not available on a live portal'}
 
@@ -117,10 +118,19 @@ def strip_prefix(value, prefix, everywhere, key=None):
     return value
 
 
+def _no_constant(name):
+    raise ValueError('%s is not JSON' % name)
+
+
+def java_length(text):
+    """String.length(), which @Size counts: UTF-16 code units (an emoji is 2)."""
+    return len(text.encode('utf-16-le', 'surrogatepass')) // 2
+
+
 def portal_refuses_name(name):
     """The portal's own name rule (CreateClientRequest/UpdateClientRequest: @NotBlank, 3..256 characters).
     Such a name is sent unprefixed, so that the portal's 400 comes back instead of a prefixed success."""
-    return not isinstance(name, str) or not name.strip(JAVA_TRIM) or not 3 <= len(name) <= 256
+    return not isinstance(name, str) or not name.strip(JAVA_TRIM) or not 3 <= java_length(name) <= 256
 
 
 def new_session(portal):
@@ -410,6 +420,7 @@ class Guard:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    timeout = 60  # a caller that sends nothing for a minute is dropped, not waited for
     disable_nagle_algorithm = True
     guard = None  # set by serve()
 
@@ -432,7 +443,9 @@ class Handler(BaseHTTPRequestHandler):
         if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
             chunks = []
             while True:
-                size = int(self.rfile.readline().split(b';')[0].strip() or b'0', 16)
+                size = int(self.rfile.readline(64).split(b';')[0].strip() or b'0', 16)
+                if size < 0 or size + sum(map(len, chunks)) > MAX_BODY:
+                    raise ValueError('body too large')
                 if size == 0:
                     while self.rfile.readline().strip():  # trailers
                         pass
@@ -454,6 +467,12 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             self.close_connection = True
             self.reply(400, {'error': 'live guard: unreadable request body'})
+            return
+        if not self.path.startswith('/'):
+            # Only a path: 'portal;@host/...' or an absolute URL would send the request, and the credentials
+            # it carries, to another host, and its answer could make a foreign client look like the run's.
+            self.close_connection = True
+            self.reply(400, {'error': 'live guard: the request target must be a path'}, [('X-Live-Guard', 'not-sent')])
             return
         if not self.guard.enter():
             self.close_connection = True
@@ -483,6 +502,17 @@ class Handler(BaseHTTPRequestHandler):
     def forward(self, url, path, raw):
         guard, method = self.guard, self.command
         kind, raw_id, rest = route(url.path)
+        judged = segments(url.path)
+        if judged is None:
+            # '..' or an encoded slash: the HTTP library, a proxy or the portal could each read another path
+            # than the one judged here (a listing that skips the filter, say). Not sent, reads included.
+            self.reply(400, {'error': 'live guard: a path with dot segments or an encoded slash is not sent'},
+                       [('X-Live-Guard', 'not-sent')])
+            return
+        if kind == 'client' and java_uuid(raw_id) is None and not raw_id.isascii():
+            # Not an id that this guard reads, yet maybe one that Java reads: never sent, reads included.
+            self.refuse(path, raw_id, 'an id the guard cannot read')
+            return
         # A header the caller did not send stays None: requests then leaves out its own default too.
         headers = {k: self.headers.get(k) for k in FORWARDED}
         if method not in ('GET', 'HEAD'):
@@ -496,24 +526,39 @@ class Handler(BaseHTTPRequestHandler):
                 self.refuse(path, None, 'not a write on one client of this run')
                 return
         naming = method == 'POST' and kind == 'collection' or method == 'PUT' and kind == 'client' and not rest
-        if naming and raw:
+        media = (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+        if naming and raw and (media == 'application/json' or media.endswith('+json')):
+            # Only a JSON body is read by the portal (Jackson's converter); any other one gets its 415 as it is.
             try:
-                body = json.loads(raw)  # bytes: a BOM or UTF-16/32 is detected, as Jackson does
+                if 'charset=' in (self.headers.get('Content-Type') or '').lower().replace(' ', '') and \
+                        'charset=utf-8' not in (self.headers.get('Content-Type') or '').lower().replace(' ', ''):
+                    raise ValueError('a charset other than UTF-8')
+                body = json.loads(raw, parse_constant=_no_constant)  # bytes: a BOM or UTF-16/32 is detected
+                json.dumps(body, allow_nan=False)  # 1e999 reads as inf
             except (ValueError, UnicodeDecodeError):
-                body = None  # sent as it is: the portal answers a body it cannot read itself
+                # Jackson may read what Python cannot (trailing text, another charset) and create a client
+                # whose name has no prefix: nothing would find it if its answer were lost. Not sent.
+                self.reply(422, {'error': 'live guard: a body the guard cannot read is not sent'},
+                           [('X-Live-Guard', 'not-sent')])
+                return
             if isinstance(body, dict) and isinstance(body.get('name'), (bool, int, float)):
                 body['name'] = json.dumps(body['name'])  # Jackson binds a scalar to the String field
             if isinstance(body, dict) and not portal_refuses_name(body.get('name')):
-                if len(guard.prefix + body['name']) > 255:
+                if java_length(guard.prefix + body['name']) > 255:
                     self.reply(422, {'error': 'live guard: name too long to carry the run prefix'},
                                [('X-Live-Guard', 'not-sent')])
                     return
                 body['name'] = guard.prefix + body['name']
                 raw = json.dumps(body).encode('utf-8')
-        target = guard.portal + url.path + ('?' + url.query if url.query else '')
+        # Exactly the path judged above, built again from its segments: nothing can change its meaning.
+        clean = '/' + '/'.join(quote(seg, safe='') for seg in judged) + ('/' if url.path.endswith('/') and judged else '')
+        target = guard.portal + clean + ('?' + url.query if url.query else '')
+        if urlsplit(target).netloc != urlsplit(guard.portal).netloc:
+            self.reply(400, {'error': 'live guard: the request would leave the portal'}, [('X-Live-Guard', 'not-sent')])
+            return
         headers['Accept-Encoding'] = 'identity'
         try:
-            resp = guard.http.request(method, target, data=raw, headers=headers, allow_redirects=False, timeout=120)
+            resp = guard.http.request(method, target, data=raw, headers=headers, allow_redirects=False, timeout=FORWARD_TIMEOUT)
             for dummy in range(WAITS_429):
                 # The portal's rate limit (10 creates a minute per user): the modules pace themselves on its
                 # headers, but a raw request of a test would fail. A 429 comes from the filter in front of
@@ -525,7 +570,7 @@ class Handler(BaseHTTPRequestHandler):
                     guard.waited_429 += 1
                 time.sleep(rate_wait(resp))
                 resp = guard.http.request(method, target, data=raw, headers=headers, allow_redirects=False,
-                                          timeout=120)
+                                          timeout=FORWARD_TIMEOUT)
         except requests.RequestException as exc:
             with guard.lock:
                 guard.log.append({'method': method, 'path': path, 'query': url.query, 'status': None})
@@ -533,8 +578,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(502, {'error': 'live guard: the portal did not answer (%s)' % type(exc).__name__},
                        [('X-Live-Guard', 'portal-unreachable')])
             return
-        status, content = resp.status_code, resp.content
-        content = self.rewrite(kind, content, status)
+        status, content, extra = self.rewrite(kind, resp.content, resp.status_code)
         if kind == 'client' and not rest and method == 'DELETE' and (status < 300 or status == 404):
             cid = java_uuid(raw_id)
             with guard.lock:
@@ -546,19 +590,20 @@ class Handler(BaseHTTPRequestHandler):
             guard.log.append({'method': method, 'path': path, 'query': url.query, 'status': status})
         back = [(k, v) for k, v in resp.headers.items()
                 if k.lower() in RETURNED or k.lower().startswith('x-ratelimit-')]
-        self.reply(status, content, back)
+        self.reply(status, content, back + extra)
 
     def rewrite(self, kind, content, status):
-        """Own what was created, filter listings, take the prefix off names (and off error texts)."""
+        """(status, content, extra headers): own what was created, hide other apps (filter listings, a foreign
+        client read alone is a 404), take the prefix off names (and off error texts)."""
         guard, prefix = self.guard, self.guard.prefix
         try:
             data = json.loads(content.decode('utf-8')) if content else None
         except (ValueError, UnicodeDecodeError):
             if status >= 400 and prefix.encode('utf-8') in content:
-                return content.replace(prefix.encode('utf-8'), b'')
-            return content
+                return status, content.replace(prefix.encode('utf-8'), b''), []
+            return status, content, []
         if data is None:
-            return content
+            return status, content, []
         if status < 300 and isinstance(data, dict):  # list items carry ciphertext, not the secret: not those
             if kind == 'client' or kind == 'collection' and self.command == 'POST':
                 guard.saw('client_secret', data.get('client_secret'))
@@ -571,13 +616,21 @@ class Handler(BaseHTTPRequestHandler):
             guard.own(data['client_id'])
             with guard.lock:
                 guard.created += 1
+        reading = self.command in ('GET', 'HEAD')
+        if reading and kind == 'client' and status < 300 and isinstance(data, dict) and not guard.mine(data):
+            # Another app (with its plain secret, on GET one): as if it did not exist, as a list shows it.
+            return 404, json.dumps({'error': 'live guard: not a client of this run'}).encode('utf-8'), [
+                ('X-Live-Guard', 'hidden')]
         guard.note_prefixed(data)
         out = data
-        if kind in ('collection', 'info_list') and self.command == 'GET' and isinstance(data, dict) \
-                and isinstance(data.get('data'), list):
-            out = dict(data, data=[item for item in data['data'] if guard.mine(item)])
+        if reading and isinstance(data, dict) and isinstance(data.get('data'), list):
+            if kind in ('collection', 'info_list'):
+                out = dict(data, data=[item for item in data['data'] if guard.mine(item)])
+            elif kind == 'literal':  # the consents: each names its client
+                out = dict(data, data=[item for item in data['data'] if isinstance(item, dict) and (
+                    guard.mine(item.get('client')) or java_uuid(str(item.get('registered_client_id'))) in guard.owned)])
         out = strip_prefix(out, prefix, status >= 400)
-        return content if out == data else json.dumps(out).encode('utf-8')
+        return status, (content if out == data else json.dumps(out, allow_nan=False).encode('utf-8')), []
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
 
@@ -658,7 +711,9 @@ def serve(args):
     print('live guard: %s -> %s, prefix %r' % (url, portal, prefix), flush=True)
     while not stop.wait(0.2):  # a timed wait, so that the signal handlers run promptly
         pass
-    guard.drain(15)  # no new request; one still in flight is answered (a create owned) before the cleanup lists
+    # No new request; one still in flight is answered (a create owned) before the cleanup lists. As long as a
+    # forwarded request may take: a slow create that the portal applies meanwhile is then found.
+    guard.drain(FORWARD_TIMEOUT + 10)
     server.shutdown()
     server.server_close()
     result, error = guard.run_cleanup()

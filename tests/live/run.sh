@@ -33,8 +33,14 @@ password=${DOCSPACE_PASSWORD:-}
 # Nothing below may reach the portal but through the guard: the modules read these variables.
 unset DOCSPACE_URL DOCSPACE_API_KEY DOCSPACE_USER_API_KEY DOCSPACE_GUEST_API_KEY DOCSPACE_USERNAME DOCSPACE_PASSWORD \
   DOCSPACE_SIGNATURE
-rm -rf "$state" && mkdir -p "$state"
+# The folder is emptied first: only one this script made (it holds .live-state), never a folder of yours.
+if [ -e "$state" ] && [ ! -e "$state/.live-state" ] && [ -n "$(find "$state" -mindepth 1 -maxdepth 1 -print -quit)" ]; then
+  echo "make test-live: LIVE_STATE=$state is not empty and was not made by make test-live; choose another folder." >&2
+  exit 2
+fi
+rm -rf "$state" && mkdir -p "$state" && touch "$state/.live-state"
 chmod 700 "$state"
+config=$copy/tests/integration/integration_config.yml
 
 DOCSPACE_API_KEY=$admin_key python "$repo/tests/live/guard.py" serve --portal "$portal" --state "$state" --port 0 \
   > "$state/guard.log" 2>&1 &
@@ -51,6 +57,7 @@ finish() {
   # The guard first: it is the only way to the portal, so a step still running can no longer write there.
   kill -TERM "$guard_pid" 2>/dev/null && wait "$guard_pid" 2>/dev/null || true  # the guard cleans up as it stops
   [ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true
+  rm -f "$config"  # it holds the credentials
   # Whatever the guard could not finish (it was killed too): every client with the run prefix, or created by it.
   if ! DOCSPACE_API_KEY=$admin_key python "$repo/tests/live/guard.py" cleanup --portal "$portal" --state "$state" \
        | tee "$state/cleanup.json"; then
@@ -90,17 +97,8 @@ chmod 600 "$state/info.json"
 failed=()
 
 echo "== integration targets (live: the emulator-only cases are skipped)"
-cat > "$copy/tests/integration/integration_config.yml" <<EOF
----
-docspace_url: $guard
-docspace_live: true
-docspace_admin_api_key: $admin_key
-docspace_admin_username: $username
-docspace_admin_password: $password
-docspace_user_api_key: $user_key
-docspace_guest_api_key: $guest_key
-EOF
-chmod 600 "$copy/tests/integration/integration_config.yml"
+LIVE_URL=$guard LIVE_ADMIN_KEY=$admin_key LIVE_USERNAME=$username LIVE_PASSWORD=$password LIVE_USER_KEY=$user_key \
+  LIVE_GUEST_KEY=$guest_key python "$repo/tests/live/live_config.py" "$config"
 integration() {
   cd "$copy" && ansible-test integration --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
     --local --color no -vvvv > "$state/integration.log" 2>&1
@@ -111,10 +109,10 @@ else
   grep -B5 -A25 -E '^fatal:|^FATAL|^ERROR!' "$state/integration.log" | grep -v '^<testhost>' | tail -80
   failed+=(integration)
 fi
-rm -f "$copy/tests/integration/integration_config.yml"
+rm -f "$config"
 
 echo "== the demo"
-printf 'export DOCSPACE_URL=%s\nexport DOCSPACE_API_KEY=%s\n' "$guard" "$admin_key" > "$state/portal.env"
+printf 'export DOCSPACE_URL=%q\nexport DOCSPACE_API_KEY=%q\n' "$guard" "$admin_key" > "$state/portal.env"  # sourced
 chmod 600 "$state/portal.env"
 demo() {
   cd "$repo" && DEMO_PORTAL_ENV=$state/portal.env DEMO_STATE=$state/demo bash tests/utils/demo.sh > "$state/demo.log" 2>&1

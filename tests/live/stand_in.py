@@ -12,6 +12,7 @@ name looks like another run's prefix). Then, each checked on the emulator's own 
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,8 +61,10 @@ def writes_on(log, ids):
 
 
 def main(copy):
-    subprocess.run([sys.executable, os.path.join(REPO, 'tests', 'utils', 'emulator_ctl.py'), 'start', STATE],
-                   check=True)
+    ctl = os.path.join(REPO, 'tests', 'utils', 'emulator_ctl.py')
+    subprocess.run([sys.executable, ctl, 'stop', STATE], check=False)
+    shutil.rmtree(STATE, ignore_errors=True)  # this script's own folder, from an earlier run
+    subprocess.run([sys.executable, ctl, 'start', STATE], check=True)
     try:
         with open(os.path.join(STATE, 'info.json')) as handle:
             info = json.load(handle)
