@@ -7,10 +7,12 @@ cannot read, a huge chunk, and run.sh's state folder and configuration."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import quote, urlsplit
 
@@ -192,4 +194,25 @@ def test_a_body_that_is_not_json_gets_the_portal_s_415(portal, guard):
     resp = guard.call('POST', '/api/2.0/clients', raw=json.dumps(dict(APP, name='Plain')) + ' junk',
                       headers={'Content-Type': 'text/plain'})
     assert resp.status_code == 415 and 'X-Live-Guard' not in resp.headers
+    assert portal.emulator.clients == {}
+
+
+def test_a_slow_create_in_flight_at_the_signal_is_still_cleaned_up(portal, tmp_path):
+    """The guard waited 15 s for requests in flight: a create the portal took 17 s to apply landed after the
+    cleanup, with the prefix, and was left. It now waits as long as a forwarded request may take."""
+    portal.emulator.faults.append({'method': 'POST', 'path': '/api/2.0/clients', 'action': 'delay', 'delay': 17,
+                                   'count': 1})
+    slow = Guard(portal, tmp_path / 'state')
+    answers = []
+    try:
+        caller = threading.Thread(target=lambda: answers.append(slow.call('POST', '/api/2.0/clients',
+                                                                          body=dict(APP, name='Slow')).status_code))
+        caller.start()
+        time.sleep(1)
+        slow.proc.send_signal(signal.SIGTERM)
+        caller.join(60)
+        assert slow.proc.wait(60) == 0
+    finally:
+        slow.stop()
+    assert answers == [201]
     assert portal.emulator.clients == {}
