@@ -35,7 +35,7 @@ from docspace_emulator import java_uuid  # noqa: E402  pylint: disable=wrong-imp
 API = '/api/2.0'
 CONTROL = '/__emulator__'
 FORWARDED = ('Authorization', 'x-signature', 'Cookie', 'Content-Type', 'Accept', 'User-Agent')
-RETURNED = ('retry-after', 'content-type', 'location')  # and every x-ratelimit-*
+RETURNED = ('retry-after', 'content-type')  # and every x-ratelimit-*; a redirect is never passed on
 LITERALS = ('tenant', 'info', 'consents')  # /clients/<literal> is a mapping of its own, never a {clientId}
 JAVA_TRIM = ''.join(map(chr, range(33)))  # String.trim(), which @NotBlank uses
 MAX_BODY = 16 * 1024 * 1024
@@ -46,6 +46,12 @@ NOT_AVAILABLE = {'error': 'emulator only: not available on a live portal'}
 
 class PortalError(Exception):
     """The portal could not be read (unreachable, refused the key, ...); the text carries no secret."""
+
+
+def client_id_of(raw_id):
+    """The client a {clientId} segment may name: as UUID.fromString reads it, or, padded with spaces, as a
+    database comparison would (the revoke sends the raw string to a query, it never parses it)."""
+    return java_uuid(raw_id) or java_uuid(raw_id.strip())
 
 
 def segments(path):
@@ -116,6 +122,17 @@ def strip_prefix(value, prefix, everywhere, key=None):
         if everywhere:
             return value.replace(prefix, '')
     return value
+
+
+def media_charset(content_type):
+    """The charset parameter as Spring's MimeTypeUtils reads it: parameters split on ';', names and values
+    trimmed as Java trims (and unquoted), the last one of a name wins; lower case, or None."""
+    charset = None
+    for param in (content_type or '').split(';')[1:]:
+        name, sep, value = param.partition('=')
+        if sep and name.strip(JAVA_TRIM).lower() == 'charset':
+            charset = value.strip(JAVA_TRIM).strip('"').strip(JAVA_TRIM).lower()
+    return charset
 
 
 def _no_constant(name):
@@ -305,7 +322,7 @@ class Guard:
         missing on the portal. Missing means that neither the request's own credentials (the contract's
         lookup) nor the admin key find it: a USER's 404 on an admin's client is not enough, so that no
         foreign id ever reaches the portal in a write."""
-        cid = java_uuid(raw_id)
+        cid = client_id_of(raw_id)
         if cid is None or cid in self.owned:
             return True  # not a UUID: the server refuses it before it looks anything up
         try:
@@ -509,7 +526,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(400, {'error': 'live guard: a path with dot segments or an encoded slash is not sent'},
                        [('X-Live-Guard', 'not-sent')])
             return
-        if kind == 'client' and java_uuid(raw_id) is None and not raw_id.isascii():
+        if kind == 'client' and client_id_of(raw_id) is None and not raw_id.isascii():
             # Not an id that this guard reads, yet maybe one that Java reads: never sent, reads included.
             self.refuse(path, raw_id, 'an id the guard cannot read')
             return
@@ -530,8 +547,7 @@ class Handler(BaseHTTPRequestHandler):
         if naming and raw and (media == 'application/json' or media.endswith('+json')):
             # Only a JSON body is read by the portal (Jackson's converter); any other one gets its 415 as it is.
             try:
-                if 'charset=' in (self.headers.get('Content-Type') or '').lower().replace(' ', '') and \
-                        'charset=utf-8' not in (self.headers.get('Content-Type') or '').lower().replace(' ', ''):
+                if media_charset(self.headers.get('Content-Type')) not in (None, 'utf-8', 'utf8'):
                     raise ValueError('a charset other than UTF-8')
                 body = json.loads(raw, parse_constant=_no_constant)  # bytes: a BOM or UTF-16/32 is detected
                 json.dumps(body, allow_nan=False)  # 1e999 reads as inf
@@ -558,7 +574,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers['Accept-Encoding'] = 'identity'
         try:
-            resp = guard.http.request(method, target, data=raw, headers=headers, allow_redirects=False, timeout=FORWARD_TIMEOUT)
+            sent = 'GET' if method == 'HEAD' else method  # Spring answers HEAD with the GET handler: hidden alike
+            resp = guard.http.request(sent, target, data=raw, headers=headers, allow_redirects=False,
+                                      timeout=FORWARD_TIMEOUT)
             for dummy in range(WAITS_429):
                 # The portal's rate limit (10 creates a minute per user): the modules pace themselves on its
                 # headers, but a raw request of a test would fail. A 429 comes from the filter in front of
@@ -569,7 +587,7 @@ class Handler(BaseHTTPRequestHandler):
                 with guard.lock:
                     guard.waited_429 += 1
                 time.sleep(rate_wait(resp))
-                resp = guard.http.request(method, target, data=raw, headers=headers, allow_redirects=False,
+                resp = guard.http.request(sent, target, data=raw, headers=headers, allow_redirects=False,
                                           timeout=FORWARD_TIMEOUT)
         except requests.RequestException as exc:
             with guard.lock:
@@ -577,6 +595,14 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.reply(502, {'error': 'live guard: the portal did not answer (%s)' % type(exc).__name__},
                        [('X-Live-Guard', 'portal-unreachable')])
+            return
+        if 300 <= resp.status_code < 400:
+            # A caller's HTTP library would follow it to the portal itself, past the guard (with its
+            # x-signature, an unprefixed body, an unfiltered list): a redirect never leaves the guard.
+            with guard.lock:
+                guard.log.append({'method': method, 'path': path, 'query': url.query, 'status': resp.status_code})
+            self.reply(502, {'error': 'live guard: the portal answered a redirect (HTTP %d), which is not passed on'
+                             % resp.status_code}, [('X-Live-Guard', 'redirect')])
             return
         status, content, extra = self.rewrite(kind, resp.content, resp.status_code)
         if kind == 'client' and not rest and method == 'DELETE' and (status < 300 or status == 404):

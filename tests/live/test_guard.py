@@ -225,14 +225,14 @@ def test_names_the_prefix_cannot_carry_and_names_the_portal_refuses(portal, guar
     assert resp.json()['detail'] == 'Client with id x was not found. Invalid client id format'
 
 
-def test_headers_redirects_and_portal_errors_come_back_as_they_are(portal, guard):
+def test_headers_and_portal_errors_come_back_as_they_are_and_a_redirect_never(portal, guard):
     portal.emulator.rate_limit = True
     resp = guard.call('GET', '/api/2.0/clients')
     assert resp.status_code == 200 and resp.headers['X-Ratelimit-Remaining'] == '199'
     portal.emulator.faults.append({'method': 'GET', 'path': '/api/2.0/clients', 'action': 'redirect',
                                    'location': 'https://elsewhere.example/login', 'count': 1})
-    resp = guard.call('GET', '/api/2.0/clients')
-    assert resp.status_code == 302 and resp.headers['Location'] == 'https://elsewhere.example/login'
+    resp = guard.call('GET', '/api/2.0/clients')  # followed, it would reach the portal past the guard
+    assert resp.status_code == 502 and 'Location' not in resp.headers and resp.headers['X-Live-Guard'] == 'redirect'
     resp = guard.call('GET', '/api/2.0/clients', role=None)
     assert resp.status_code == 403 and resp.content == b''  # the portal's empty 403, not the guard's
     portal.emulator.faults.append({'method': 'GET', 'path': '/api/2.0/scopes', 'action': 'drop', 'count': 1})

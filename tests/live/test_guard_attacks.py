@@ -216,3 +216,50 @@ def test_a_slow_create_in_flight_at_the_signal_is_still_cleaned_up(portal, tmp_p
         slow.stop()
     assert answers == [201]
     assert portal.emulator.clients == {}
+
+
+# ----- the second round -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize('method, path_of, status', [('GET', lambda own, foreign: '/api/2.0/clients/' + foreign, 301),
+                                                     ('GET', lambda own, foreign: '/api/2.0/clients', 302),
+                                                     ('POST', lambda own, foreign: '/api/2.0/clients', 308)])
+def test_a_redirect_is_never_passed_on(portal, guard, method, path_of, status):
+    """The portal's redirect to itself (http -> https, say) was passed on; a requests session followed it
+    straight to the portal: a foreign secret, an unfiltered list, a create without the prefix."""
+    foreign = portal.foreign('Hidden App')
+    path = path_of(None, foreign)
+    portal.emulator.faults.append({'method': method, 'path': path, 'action': 'redirect', 'status': status,
+                                   'location': portal.url + path, 'count': 1})
+    session = requests.Session()  # follows redirects, as the differential tests' session does
+    resp = session.request(method, guard.url + path, json=dict(APP, name='Run App') if method == 'POST' else None,
+                           headers={'x-signature': portal.jwt()}, timeout=30)
+    assert resp.status_code == 502 and resp.headers['X-Live-Guard'] == 'redirect' and not resp.history
+    assert 'Hidden App' not in resp.text and portal.emulator.clients[foreign]['client_secret'] not in resp.text
+    assert [c['name'] for c in portal.emulator.clients.values()] == ['Hidden App']
+
+
+@pytest.mark.parametrize('content_type', ['application/json; charset=utf-8; charset=iso-8859-1',
+                                          'application/json;charset=iso-8859-1;x="charset=utf-8"',
+                                          'application/json;charset\t=iso-8859-1'])
+def test_a_charset_is_read_as_spring_reads_it(portal, guard, content_type):
+    """Spring keeps the last charset, and trims as Java does: each of these is Latin-1 to the portal, where 'éé'
+    (4 characters there, 2 here) would be a valid name without the prefix."""
+    resp = guard.call('POST', '/api/2.0/clients', raw=json.dumps(dict(APP, name='\u00e9\u00e9'), ensure_ascii=False)
+                      .encode('utf-8'), headers={'Content-Type': content_type})
+    assert resp.status_code == 422 and resp.headers['X-Live-Guard'] == 'not-sent'
+    assert portal.emulator.clients == {}
+
+
+@pytest.mark.parametrize('pad', ['%20', '%09', '%20%20'])
+def test_an_id_padded_with_spaces_is_read_as_the_id(portal, guard, pad):
+    """A revoke sends the raw id to a database comparison, which ignores trailing spaces (PAD SPACE)."""
+    foreign = portal.foreign()
+    for path in ('/api/2.0/clients/%s%s/revoke' % (foreign, pad), '/api/2.0/clients/%s%s/revoke' % (pad, foreign)):
+        resp = guard.call('DELETE', path)
+        assert resp.status_code == 403 and resp.headers['X-Live-Guard'] == 'refused', path
+
+
+def test_head_on_a_foreign_client_is_hidden_too(portal, guard):
+    foreign = portal.foreign()
+    resp = guard.http.head(guard.url + '/api/2.0/clients/' + foreign, headers={'x-signature': portal.jwt()},
+                           timeout=10)
+    assert resp.status_code == 404 and resp.headers['X-Live-Guard'] == 'hidden'
