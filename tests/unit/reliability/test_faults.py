@@ -31,6 +31,9 @@ APP = dict(name='Fault App', logo='data:image/png;base64,iVBORw0KGgo=', website_
            allowed_origins=['https://f.example.com'], scopes=['openid'], description='before')
 TIMEOUT = 0.5
 LATE = 2.5 * TIMEOUT  # a commit that lands after the client gave up, by more than one timeout
+# An answer that comes after the timeout, by a margin that a loaded machine's scheduling does not eat (0.3 s
+# did once: the module, descheduled between its send and its read, then read the answer in time).
+PAST_THE_TIMEOUT = TIMEOUT + 0.6
 AFTER_THE_LOOKS = 5 * TIMEOUT  # a commit that lands after the module stopped looking for it
 FAULTS = {
     '429 rate limited': {'status': 429},
@@ -41,8 +44,8 @@ FAULTS = {
     '504 gateway timeout (HTML)': {'status': 504},
     'HTTP 200 login page (HTML)': {'action': 'login_page'},
     'redirect to another origin': {'action': 'redirect', 'status': 307},
-    'answered after the timeout': {'action': 'slow_answer', 'delay': TIMEOUT + 0.3},
-    'committed after the timeout': {'action': 'delay', 'delay': TIMEOUT + 0.3},
+    'answered after the timeout': {'action': 'slow_answer', 'delay': PAST_THE_TIMEOUT},
+    'committed after the timeout': {'action': 'delay', 'delay': PAST_THE_TIMEOUT},
     'committed after two timeouts': {'action': 'delay', 'delay': LATE},
     'dropped before processing': {'action': 'drop'},
     'dropped, committed later': {'action': 'drop_then_commit', 'delay': TIMEOUT},
